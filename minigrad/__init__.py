@@ -1,0 +1,90 @@
+"""minigrad: PyTorch's autograd, rebuilt on NumPy to be read and learned from.
+
+``import minigrad as torch`` runs the course's subset of PyTorch code unchanged:
+the same names, signatures, printed output and error messages.
+"""
+
+from __future__ import annotations
+
+from . import _dtype
+from ._dtype import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+)
+from ._size import Size
+from ._tensor import Tensor
+from ._tensor_str import set_printoptions
+from . import ops  # noqa: E402,I001 - attaches the operations to Tensor
+from ._creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from . import autograd
+from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.arithmetic import add, div, mul, neg, pow, reciprocal, rsub, square, sub
+from .ops.pointwise import (
+    abs,
+    clamp,
+
+    clone,
+    cos,
+    eq,
+    exp,
+    ge,
+    gt,
+    le,
+    log,
+    lt,
+    masked_fill,
+    ne,
+    relu,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    tanh,
+    where,
+)
+from .ops.reduction import mean, sum
+from .ops.shape import flatten, permute, reshape, squeeze, t, transpose, unsqueeze
+from .random import initial_seed, manual_seed, seed
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> "builtins.bool":
+    return isinstance(obj, Tensor)
+
+
+import builtins  # noqa: E402
+
+del _dtype

@@ -1,0 +1,26 @@
+"""``minigrad.autograd``: differentiate through the graph that operations recorded.
+
+* ``backward(tensors, grad_tensors)`` adds d(tensors)/d(leaf) into every ``leaf.grad``;
+* ``grad(outputs, inputs)`` returns d(outputs)/d(inputs) and touches no ``.grad``;
+* ``Function`` lets you define an operation with your own backward formula.
+"""
+
+from __future__ import annotations
+
+from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .graph import Node
+from .api import backward, grad
+
+__all__ = [
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "backward",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "no_grad",
+    "once_differentiable",
+    "set_grad_enabled",
+]

@@ -1,0 +1,121 @@
+"""How an operation records itself in the graph: ``record`` and operand handling.
+
+Every op in this package follows the same two steps:
+
+1. compute the result with NumPy, on the operands' arrays;
+2. ``record`` it: if grad mode is on and some input requires grad, create the
+   op's ``Node`` (``AddBackward0``, ...) with one edge per input and the tensors
+   its backward formula needs, and make it the result's ``grad_fn``.
+
+Otherwise the result is a plain leaf: that is all ``no_grad`` changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype
+from .._dtype import dtype as DType
+from .._tensor import Tensor, grad_edge
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+
+Scalar = int | float | bool
+
+
+def record(
+    node_type: type[Node],
+    data: Any,
+    inputs: tuple[Tensor, ...],
+    *,
+    dtype: DType | None = None,
+    saved: dict[str, Tensor | None] | None = None,
+    save_result: bool = False,
+    **attrs: Any,
+) -> Tensor:
+    """Wrap ``data`` as the op's result, and record ``node_type`` if a graph is wanted."""
+    result = Tensor._make(data, dtype)
+    if grad_mode._state.enabled and any(t._requires_grad for t in inputs):
+        node = node_type(
+            tuple(grad_edge(t) for t in inputs),
+            tuple((t._data.shape, t._dtype) for t in inputs),
+        )
+        node.save(saved or {})
+        if save_result:
+            node.save_output("result", result)
+        for name, value in attrs.items():
+            setattr(node, name, value)
+        result._grad_fn = node
+        result._requires_grad = True
+    return result
+
+
+def as_tensor(value: Tensor | Scalar | np.ndarray) -> Tensor:
+    """Tensors pass through; numbers and arrays become constant tensors."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, bool | int | float | np.number):
+        return wrapped_number(value)
+    from .._creation import tensor
+
+    return tensor(value)
+
+
+class _WrappedNumber(Tensor):
+    """A Python number in an op: it never changes the dtype of a tensor operand."""
+
+    __slots__ = ()
+
+
+def wrapped_number(value: Scalar) -> Tensor:
+    if isinstance(value, bool | np.bool_):
+        dtype = _dtype.bool
+    elif isinstance(value, int | np.integer):
+        dtype = _dtype.int64
+    else:
+        dtype = _dtype.float64
+    return _WrappedNumber._make(np.asarray(value, dtype.numpy), dtype)
+
+
+def result_type(*operands: Tensor) -> DType:
+    """PyTorch's promotion: dimensioned tensors > 0-d tensors > Python numbers.
+
+    A lower group only matters when it has a higher category (bool < int < float):
+    ``int_tensor * 1.5`` is float32, but ``float32_tensor * 1.5`` stays float32
+    and so does ``ones(2) + tensor(1., dtype=float64)``.
+    """
+    groups: list[DType | None] = [None, None, None]  # dimensioned, zero-dim, wrapped
+    for t in operands:
+        if isinstance(t, _WrappedNumber):
+            rank, d = 2, _wrapped_dtype(t._dtype)
+        else:
+            rank, d = (0 if t._data.ndim else 1), t._dtype
+        groups[rank] = d if groups[rank] is None else _dtype.promote(groups[rank], d)
+    return _combine(groups[0], _combine(groups[1], groups[2]))
+
+
+def _wrapped_dtype(d: DType) -> DType:
+    return _dtype.get_default_dtype() if d.is_floating_point else d
+
+
+def _combine(higher: DType | None, lower: DType | None) -> DType | None:
+    if higher is None:
+        return lower
+    if lower is None or higher.is_floating_point:
+        return higher
+    if higher is _dtype.bool or lower._category > higher._category:
+        return _dtype.promote(higher, lower)
+    return higher
+
+
+def operands(a: Any, b: Any) -> tuple[Tensor, Tensor, DType]:
+    """Both operands as tensors, with the dtype of the result."""
+    a, b = as_tensor(a), as_tensor(b)
+    return a, b, result_type(a, b)
+
+
+def float_type(d: DType) -> DType:
+    """Integer inputs to ``/``, ``exp``, ``mean``... give the default float dtype."""
+    return d if d.is_floating_point else _dtype.get_default_dtype()

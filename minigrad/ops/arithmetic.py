@@ -1,0 +1,199 @@
+"""``+ - * / **`` and their reflected forms, each beside its backward formula.
+
+The formulas are written with Tensor operations, not NumPy, so that with
+``create_graph=True`` the gradient computation is itself recorded and can be
+differentiated again. Broadcasting is undone by the engine, which sums each
+gradient back to its input's shape (see ``engine.validate_grads``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.graph import Node
+from ._record import Scalar, as_tensor, float_type, operands, record
+
+
+class AddBackward0(Node):
+    """d(a + alpha*b) = (1, alpha): nothing needs saving."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        return grad, (grad if self.alpha == 1 else grad * self.alpha)
+
+
+def add(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+    a, b, dtype = operands(input, other)
+    data = a._data + (b._data if alpha == 1 else alpha * b._data)
+    return record(AddBackward0, data, (a, b), dtype=dtype, alpha=alpha)
+
+
+class SubBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return grad, -grad if self.alpha == 1 else grad * -self.alpha
+
+
+def sub(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+    a, b, dtype = operands(input, other)
+    data = a._data - (b._data if alpha == 1 else alpha * b._data)
+    return record(SubBackward0, data, (a, b), dtype=dtype, alpha=alpha)
+
+
+class RsubBackward1(Node):
+    """``2 - a``: the number is not a graph input, so there is a single edge."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        return (-grad,)
+
+
+def rsub(input: Tensor, other: Scalar) -> Tensor:
+    """``other - input`` for a Python number ``other`` (what ``2 - a`` calls)."""
+    a, b, dtype = operands(input, other)
+    return record(RsubBackward1, b._data - a._data, (a,), dtype=dtype)
+
+
+class MulBackward0(Node):
+    """d(a*b) = (b, a): both factors are saved (a Python number too, as a tensor)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        a, b = self.saved("self", "other")
+        return (
+            grad * b if self.needs_input_grad(0) else None,
+            grad * a if self.needs_input_grad(1) else None,
+        )
+
+
+def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    a, b, dtype = operands(input, other)
+    return record(MulBackward0, a._data * b._data, (a, b), dtype=dtype, saved={"self": a, "other": b})
+
+
+class DivBackward0(Node):
+    """d(a/b) = (1/b, -a/b²)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        a, b = self.saved("self", "other")
+        return (
+            grad / b if self.needs_input_grad(0) else None,
+            -grad * a / (b * b) if self.needs_input_grad(1) else None,
+        )
+
+
+def div(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    a, b, dtype = operands(input, other)
+    dtype = float_type(dtype)
+    data = np.true_divide(a._data, b._data, dtype=dtype.numpy)
+    return record(DivBackward0, data, (a, b), dtype=dtype, saved={"self": a, "other": b})
+
+
+def rdiv(input: Tensor, other: Scalar) -> Tensor:
+    """``2 / a`` is computed as ``a.reciprocal() * 2``, as PyTorch does."""
+    return mul(reciprocal(input), other)
+
+
+class ReciprocalBackward0(Node):
+    """d(1/a) = -1/a² = -result²: the result is saved, not the input."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        result = self.saved("result")
+        return (-grad * result * result,)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    dtype = float_type(input.dtype)
+    data = np.reciprocal(input._data.astype(dtype.numpy))
+    return record(ReciprocalBackward0, data, (input,), dtype=dtype, save_result=True)
+
+
+class NegBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (-grad,)
+
+
+def neg(input: Tensor) -> Tensor:
+    return record(NegBackward0, -input._data, (input,))
+
+
+class PowBackward0(Node):
+    """d(a**n) = n * a**(n-1), for a Python number n (zero when n == 0)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        a = self.saved("self")
+        n = self.exponent
+        if n == 0:
+            return (grad * 0,)
+        return (grad * (n * a ** (n - 1)),)
+
+
+class PowBackward1(Node):
+    """a**b for two tensors: d/da = b * a**(b-1), d/db = a**b * log(a)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        a, b, result = self.saved("self", "exponent", "result")
+        grad_a = grad_b = None
+        if self.needs_input_grad(0):
+            grad_a = grad * b * a ** (b - 1)
+            grad_a = grad_a.masked_fill(b == 0, 0.0)
+        if self.needs_input_grad(1):
+            # 0**b has derivative 0 in b where b >= 0 (PyTorch's convention), not 0*log(0).
+            grad_b = (grad * result * a.log()).masked_fill((a == 0) & (b >= 0), 0.0)
+        return grad_a, grad_b
+
+
+class PowBackward2(Node):
+    """``2 ** a``: d/da = 2**a * log(2), from the saved result."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        result = self.saved("result")
+        return (grad * result * float(np.log(self.base)),)
+
+
+def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:  # noqa: A001
+    a, b, dtype = operands(input, exponent)
+    if not isinstance(exponent, Tensor) and isinstance(input, Tensor):
+        data = np.power(a._data, b._data, dtype=dtype.numpy)
+        return record(PowBackward0, data, (a,), dtype=dtype, saved={"self": a}, exponent=exponent)
+    if not isinstance(input, Tensor):
+        data = np.power(a._data, b._data, dtype=dtype.numpy)
+        return record(PowBackward2, data, (b,), dtype=dtype, save_result=True, base=input)
+    data = np.power(a._data, b._data, dtype=dtype.numpy)
+    return record(
+        PowBackward1, data, (a, b), dtype=dtype, saved={"self": a, "exponent": b}, save_result=True
+    )
+
+
+def rpow(input: Tensor, other: Scalar) -> Tensor:
+    return pow(other, input)
+
+
+def square(input: Tensor) -> Tensor:
+    return pow(input, 2)
+
+
+def floor_divide(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    """``//``: not differentiable (its derivative is zero almost everywhere)."""
+    a, b, dtype = operands(input, other)
+    return Tensor._make(np.floor_divide(a._data, b._data, dtype=dtype.numpy), dtype)
+
+
+def remainder(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    a, b, dtype = operands(input, other)
+    return Tensor._make(np.remainder(a._data, b._data, dtype=dtype.numpy), dtype)
+
+
+__all__ = [
+    "add",
+    "sub",
+    "rsub",
+    "mul",
+    "div",
+    "rdiv",
+    "reciprocal",
+    "neg",
+    "pow",
+    "rpow",
+    "square",
+    "floor_divide",
+    "remainder",
+    "as_tensor",
+]

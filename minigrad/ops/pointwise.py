@@ -1,0 +1,240 @@
+"""Element-wise functions (exp, log, tanh, relu, ...), comparisons, ``where`` and copies.
+
+Each backward formula says which tensor it saves, and that choice matters to a
+learner: ``exp``, ``tanh``, ``sigmoid`` and ``relu`` save their *result*, ``log``
+and ``abs`` their *input*. Changing a saved tensor in place breaks backward.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._dtype import dtype as DType
+from .._tensor import Tensor
+from ..autograd.graph import Node
+from ._record import Scalar, as_tensor, float_type, operands, record
+
+
+def _floating(input: Tensor) -> tuple[np.ndarray, DType]:
+    dtype = float_type(input.dtype)
+    return input._data.astype(dtype.numpy, copy=False), dtype
+
+
+class ExpBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad * self.saved("result"),)
+
+
+def exp(input: Tensor) -> Tensor:
+    data, dtype = _floating(input)
+    return record(ExpBackward0, np.exp(data), (input,), dtype=dtype, save_result=True)
+
+
+class LogBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad / self.saved("self"),)
+
+
+def log(input: Tensor) -> Tensor:
+    data, dtype = _floating(input)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(data)
+    return record(LogBackward0, out, (input,), dtype=dtype, saved={"self": input})
+
+
+class TanhBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        result = self.saved("result")
+        return (grad * (1 - result * result),)
+
+
+def tanh(input: Tensor) -> Tensor:
+    data, dtype = _floating(input)
+    return record(TanhBackward0, np.tanh(data), (input,), dtype=dtype, save_result=True)
+
+
+class SigmoidBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        result = self.saved("result")
+        return (grad * result * (1 - result),)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    data, dtype = _floating(input)
+    e = np.exp(-np.abs(data))  # never overflows, unlike 1 / (1 + exp(-x)) for x << 0
+    out = np.where(data >= 0, 1 / (1 + e), e / (1 + e))
+    return record(SigmoidBackward0, out, (input,), dtype=dtype, save_result=True)
+
+
+class ReluBackward0(Node):
+    """relu'(x) is 1 where the result is positive, else 0 (also at 0, as PyTorch)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad * (self.saved("result") > 0),)
+
+
+def relu(input: Tensor) -> Tensor:
+    return record(ReluBackward0, np.maximum(input._data, 0), (input,), save_result=True)
+
+
+class AbsBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad * self.saved("self").sign(),)
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    return record(AbsBackward0, np.abs(input._data), (input,), saved={"self": input})
+
+
+def sign(input: Tensor) -> Tensor:
+    """Not differentiable in a useful way: the result records no graph edge to train."""
+    return record(SignBackward0, np.sign(input._data), (input,))
+
+
+class SignBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad * 0,)
+
+
+class SqrtBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad / (2 * self.saved("result")),)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    data, dtype = _floating(input)
+    with np.errstate(invalid="ignore"):
+        out = np.sqrt(data)
+    return record(SqrtBackward0, out, (input,), dtype=dtype, save_result=True)
+
+
+class SinBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad * self.saved("self").cos(),)
+
+
+def sin(input: Tensor) -> Tensor:
+    data, dtype = _floating(input)
+    return record(SinBackward0, np.sin(data), (input,), dtype=dtype, saved={"self": input})
+
+
+class CosBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad * -self.saved("self").sin(),)
+
+
+def cos(input: Tensor) -> Tensor:
+    data, dtype = _floating(input)
+    return record(CosBackward0, np.cos(data), (input,), dtype=dtype, saved={"self": input})
+
+
+class ClampBackward1(Node):
+    """The gradient passes where min <= x <= max (the boundary counts as inside)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        x = self.saved("self")
+        inside = x == x  # all True (False only at nan)
+        if self.min is not None:
+            inside = inside & (x >= self.min)
+        if self.max is not None:
+            inside = inside & (x <= self.max)
+        return (grad * inside,)
+
+
+def clamp(input: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    data = np.clip(input._data, min, max).astype(input._data.dtype, copy=False)
+    return record(ClampBackward1, data, (input,), saved={"self": input}, min=min, max=max)
+
+
+class WhereBackward0(Node):
+    """The condition is not differentiable: two edges, to ``input`` and ``other``."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        condition = self.condition
+        zero = grad * 0
+        return where(condition, grad, zero), where(condition, zero, grad)
+
+
+def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    a, b, dtype = operands(input, other)
+    condition = as_tensor(condition)
+    data = np.where(condition._data, a._data, b._data)
+    return record(WhereBackward0, data, (a, b), dtype=dtype, condition=condition.detach())
+
+
+class MaskedFillBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad.masked_fill(self.mask, 0),)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Scalar) -> Tensor:
+    mask = as_tensor(mask)
+    data = np.where(mask._data, np.asarray(value, input._data.dtype), input._data)
+    return record(MaskedFillBackward0, data, (input,), mask=mask.detach())
+
+
+# --- comparisons: bool results, no graph ---------------------------------------------------------
+def _compare(ufunc: np.ufunc):
+    def compare(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+        a, b, _ = operands(input, other)
+        return Tensor._make(ufunc(a._data, b._data), _dtype.bool)
+
+    compare.__name__ = ufunc.__name__
+    compare.__doc__ = f"Element-wise ``{ufunc.__name__}``: a bool tensor outside the graph."
+    return compare
+
+
+eq, ne, lt, le, gt, ge = map(
+    _compare, (np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal)
+)
+logical_and, logical_or, logical_xor = map(
+    _compare, (np.logical_and, np.logical_or, np.logical_xor)
+)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return Tensor._make(np.logical_not(input._data), _dtype.bool)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    return Tensor._make(~input._data, input.dtype)
+
+
+# --- copies and casts -----------------------------------------------------------------------------
+class CloneBackward0(Node):
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad,)
+
+
+def clone(input: Tensor) -> Tensor:
+    return record(CloneBackward0, input._data.copy(), (input,))
+
+
+class ToCopyBackward0(Node):
+    """The engine casts the gradient back to the input's dtype."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad,)
+
+
+def to_dtype(input: Tensor, dtype: DType) -> Tensor:
+    """``a.to(torch.float64)``; ``a`` itself when it already has that dtype."""
+    if dtype is input.dtype:
+        return input
+    if input.requires_grad and not dtype.is_floating_point:
+        return Tensor._make(input._data.astype(dtype.numpy), dtype)
+    return record(ToCopyBackward0, input._data.astype(dtype.numpy), (input,), dtype=dtype)
+
+
+class CopyBackwards(Node):
+    """A leaf's ``.grad`` under ``create_graph=True``: a copy that stays in the graph."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad,)
+
+    @staticmethod
+    def wrap(grad: Tensor) -> Tensor:
+        return record(CopyBackwards, grad._data.copy(), (grad,))
