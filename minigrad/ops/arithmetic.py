@@ -53,7 +53,7 @@ def rsub(input: Tensor, other: Scalar) -> Tensor:
 
 
 class MulBackward0(Node):
-    """d(a*b) = (b, a): both factors are saved (a Python number too, as a tensor)."""
+    """d(a*b) = (b, a): a factor is saved if the other needs a gradient (a number as a tensor)."""
 
     def apply(self, grad: Tensor) -> tuple:
         a, b = self.saved("self", "other")
@@ -65,7 +65,14 @@ class MulBackward0(Node):
 
 def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     a, b, dtype = operands(input, other)
-    return record(MulBackward0, a._data * b._data, (a, b), dtype=dtype, saved={"self": a, "other": b})
+    # As PyTorch, save a factor only if the other one needs its gradient.
+    saved = {"self": _if_needed(a, b), "other": _if_needed(b, a)}
+    return record(MulBackward0, a._data * b._data, (a, b), dtype=dtype, saved=saved)
+
+
+def _if_needed(value: Tensor, for_input: Tensor) -> Tensor | None:
+    """``value`` if ``for_input``'s gradient (which needs it) will be computed, else None."""
+    return value if for_input._requires_grad else None
 
 
 class DivBackward0(Node):
@@ -83,7 +90,8 @@ def div(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     a, b, dtype = operands(input, other)
     dtype = float_type(dtype)
     data = np.true_divide(a._data, b._data, dtype=dtype.numpy)
-    return record(DivBackward0, data, (a, b), dtype=dtype, saved={"self": a, "other": b})
+    saved = {"self": _if_needed(a, b), "other": b}  # d/da = 1/b; only d/db needs a
+    return record(DivBackward0, data, (a, b), dtype=dtype, saved=saved)
 
 
 def rdiv(input: Tensor, other: Scalar) -> Tensor:
