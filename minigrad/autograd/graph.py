@@ -106,7 +106,8 @@ class Node:
     def release_saved(self) -> None:
         """Free what was saved (called by the engine unless ``retain_graph``)."""
         if self._saved:
-            self._saved = None
+            # The names stay, so ``dir(node)`` still lists ``_saved_self`` as in PyTorch.
+            self._saved = dict.fromkeys(self._saved)
             self._freed = True
 
     def __getattr__(self, attr: str) -> Any:
