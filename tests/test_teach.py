@@ -123,6 +123,10 @@ def test_assert_close_reads_tensors_that_require_grad():
 def test_an_ellipsis_answer_is_not_done_rather_than_wrong():
     with pytest.raises(teach.NotDoneError):
         teach.assert_close(..., 1.0)
+    with pytest.raises(teach.NotDoneError):
+        teach.assert_close((True, ...), (True, False))
+    with pytest.raises(AssertionError, match="differs"):
+        teach.assert_close((minigrad.ones(1), 2.0), (minigrad.ones(1), 3.0))
 
 
 def test_compare_prints_one_line(capsys):

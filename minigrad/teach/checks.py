@@ -31,7 +31,7 @@ def assert_close(
     Values may be tensors (minigrad's or PyTorch's), NumPy arrays, numbers, ``None``,
     or tuples and lists of them, compared element by element.
     """
-    if got is Ellipsis:
+    if got is ... or (isinstance(got, tuple | list) and any(v is ... for v in got)):
         raise NotDoneError(f"{what} is still `...`")
     if _is_collection(expected):
         if not _is_collection(got) or len(got) != len(expected):
