@@ -163,8 +163,14 @@ def _checked_hook_result(hook, grad: Tensor) -> Tensor:
         return grad
     if not isinstance(result, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    name = getattr(hook, "__name__", hook)
+    if result.dtype is not grad.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was torch.{grad.dtype._legacy} "
+            f"got torch.{result.dtype._legacy})"
+        )
     if result.shape != grad.shape:
-        raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value")
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
     return result
 
 
