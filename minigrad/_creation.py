@@ -102,7 +102,8 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
         inferred = _dtype.from_numpy_dtype(array.dtype)
     else:
         inferred = _python_dtype(data)
-        array = np.array(_unwrap(data), dtype=inferred.numpy)
+        # Straight to the requested dtype: float64 data must not pass through float32.
+        array = np.array(_unwrap(data), dtype=(dtype or inferred).numpy)
     dtype = dtype or inferred
     return _finish(array.astype(dtype.numpy, copy=False), dtype, requires_grad)
 
