@@ -5,7 +5,8 @@ variables of the code that called it (its frame's locals, then globals), as a
 reader would name them. Several names for one tensor are common (``a = b = x``,
 a loop variable): the shortest wins, then the first alphabetically, so the
 choice never depends on dict order. Names starting with ``_`` (IPython's ``_``,
-``_3``, private helpers) are skipped.
+``_3``, private helpers) are skipped, and so are names that are not identifiers
+(tools such as pytest add locals like ``@py_assert1``).
 """
 
 from __future__ import annotations
@@ -54,10 +55,16 @@ def _choose(scopes: list[Mapping[str, object]], skip_private: bool = True) -> Na
         found: dict[int, list[str]] = {}
         tensors: dict[int, Tensor] = {}
         for name, value in list(scope.items()):
-            if isinstance(value, Tensor) and not (skip_private and name.startswith("_")):
-                found.setdefault(id(value), []).append(name)
-                tensors[id(value)] = value
+            if not isinstance(value, Tensor) or (skip_private and not _public(name)):
+                continue
+            found.setdefault(id(value), []).append(name)
+            tensors[id(value)] = value
         for key, names in found.items():
             if key not in chosen:
                 chosen[key] = (min(names, key=lambda n: (len(n), n)), tensors[key])
     return chosen
+
+
+def _public(name: str) -> bool:
+    """A variable a reader wrote: not ``_``-prefixed, nor a tool's (pytest's ``@py_assert1``)."""
+    return name.isidentifier() and not name.startswith("_")

@@ -48,7 +48,8 @@ class Step:
 class StepThrough:
     """The frames of one backward pass; shows them all, or a slider over them."""
 
-    def __init__(self, frames: list[GraphImage], interactive: bool = False) -> None:
+    def __init__(self, steps: list[Step], frames: list[GraphImage], interactive: bool) -> None:
+        self.steps = steps  # what the engine did, one per frame
         self.frames = frames
         self.interactive = interactive
 
@@ -114,11 +115,13 @@ def step_through(
     picture = walk([output], names, options)
     steps = record_backward(output, gradient, picture)
     frames = [
-        GraphImage(picture_dot(picture, frame_marks(picture, steps, k, names, options)),
-                   frame_text(steps, k, picture, names))
+        GraphImage(
+            picture_dot(picture, frame_marks(picture, steps, k, names, options)),
+            frame_text(steps, k, picture, names),
+        )
         for k in range(len(steps))
     ]
-    return StepThrough(frames, interactive)
+    return StepThrough(steps, frames, interactive)
 
 
 def record_backward(output: Tensor, gradient: Tensor | None, picture: Picture) -> list[Step]:
