@@ -87,7 +87,12 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
 
 
 def promote(a: dtype, b: dtype) -> dtype:
-    """The result dtype of two tensors of equal priority (``torch.promote_types``)."""
-    if a is b:
-        return a
-    return from_numpy_dtype(np.promote_types(a.numpy, b.numpy))
+    """The result dtype of two tensors of equal priority (``torch.promote_types``).
+
+    The higher category wins (bool < integer < floating point), whatever the sizes:
+    int64 with float32 gives float32 (NumPy would say float64). Within a
+    category the wider type wins.
+    """
+    if a._category != b._category:
+        return a if a._category > b._category else b
+    return a if a.itemsize >= b.itemsize else b

@@ -69,6 +69,11 @@ class _WrappedNumber(Tensor):
     __slots__ = ()
 
 
+def is_number(t: Tensor) -> bool:
+    """Whether ``t`` stands for a Python number in an op (``x ** 2``, ``2 - x``)."""
+    return isinstance(t, _WrappedNumber)
+
+
 def wrapped_number(value: Scalar) -> Tensor:
     if isinstance(value, bool | np.bool_):
         dtype = _dtype.bool
@@ -113,7 +118,25 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
 def operands(a: Any, b: Any) -> tuple[Tensor, Tensor, DType]:
     """Both operands as tensors, with the dtype of the result."""
     a, b = as_tensor(a), as_tensor(b)
+    if a._data.shape != b._data.shape:
+        check_broadcast(a._data.shape, b._data.shape)
     return a, b, result_type(a, b)
+
+
+def check_broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> None:
+    """PyTorch's error when two shapes do not broadcast (NumPy's would name no dimension).
+
+    Shapes are aligned on the right; each pair of sizes must be equal or one of them 1.
+    """
+    ndim = max(len(a), len(b))
+    a, b = (1,) * (ndim - len(a)) + a, (1,) * (ndim - len(b)) + b
+    for i in range(ndim - 1, -1, -1):
+        size_a, size_b = a[i], b[i]
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
+                f"at non-singleton dimension {i}"
+            )
 
 
 def float_type(d: DType) -> DType:
