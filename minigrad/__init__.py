@@ -85,6 +85,15 @@ def is_tensor(obj: object) -> "builtins.bool":
     return isinstance(obj, Tensor)
 
 
+def __getattr__(name: str) -> object:
+    # ``minigrad.viz`` (graph drawing) is imported on first use, so ``import minigrad`` stays fast.
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module(".viz", __name__)
+    raise AttributeError(f"module 'minigrad' has no attribute '{name}'")
+
+
 import builtins  # noqa: E402
 
 del _dtype
