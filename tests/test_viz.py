@@ -348,10 +348,42 @@ def test_to_graphviz_renders_with_the_program_found(monkeypatch, tmp_path):
     assert source.pipe(format="svg").startswith(b"<?xml")
 
 
-def test_importing_minigrad_does_not_import_graphviz_or_matplotlib():
+def test_minigrad_viz_loads_on_first_use_without_graphviz_or_matplotlib():
     import subprocess
 
-    code = "import sys, minigrad, minigrad.viz; print(sorted({'graphviz', 'matplotlib', "
-    code += "'IPython', 'ipywidgets'} & set(sys.modules)))"
+    code = "import sys, minigrad; assert 'minigrad.viz' not in sys.modules; minigrad.viz.draw; "
+    code += "print(sorted({'graphviz', 'matplotlib', 'IPython', 'ipywidgets'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def test_grad_tensors_figure_numbers_come_from_minigrads_backward():
+    from minigrad.viz import figures
+
+    values = figures.mm_example()
+    assert values["z"].tolist() == [[5.0, 8.0]]
+    assert values["x_grad"].tolist() == [[1.0, 3.0]]  # PyTorch prints the same
+    assert values["y_grad"].tolist() == [[2.0, 0.0], [1.0, 0.0]]
+    weighted = values["weights"] @ values["jacobian"]
+    assert weighted.tolist() == [*values["x_grad"].ravel(), *values["y_grad"].ravel()]
+
+
+def test_figures_are_byte_stable_and_the_committed_ones_are_current(tmp_path):
+    pytest.importorskip("matplotlib")
+    from minigrad.viz import figures
+
+    first = figures.make_all(tmp_path / "first")
+    second = figures.make_all(tmp_path / "second")
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    committed = {p.name: p for p in figures.FOLDER.iterdir()}
+    assert {p.name for p in first} <= set(committed), "run `make figures` and commit figures/"
+    fresh = {p.name: p for p in first}
+    assert fresh["seed_graph.dot"].read_text() == committed["seed_graph.dot"].read_text()
+    if render.pure_binary() is not None:  # the pinned renderer: the same bytes on any machine
+        for name in ("seed_graph.svg", "seed_graph.png"):
+            assert fresh[name].read_bytes() == committed[name].read_bytes(), name
