@@ -201,3 +201,32 @@ def test_interactive_without_ipywidgets_falls_back_to_frames(monkeypatch, capsys
     steps = viz.step_through(out, interactive=True)
     assert displayed(steps, monkeypatch) == steps.frames
     assert "ipywidgets is not installed" in capsys.readouterr().out
+
+
+class Twice(minigrad.autograd.Function):
+    """A node with two outputs: (2x, 3x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2, x * 3
+
+    @staticmethod
+    def backward(ctx, grad_double, grad_triple):
+        return grad_double * 2 + grad_triple * 3
+
+
+def test_a_node_with_two_outputs_sums_per_output():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    double, triple = Twice.apply(x)
+    out = (double * triple + double).sum()
+    steps = viz.step_through(out)
+    assert [s.node for s in steps.steps] == engine_order(out)
+    (frame,) = [f for f in steps.frames if "TwiceBackward" in f.text.splitlines()[0]]
+    assert frame.text.splitlines()[1:3] == [
+        "  receives on output 0 tensor([1., 1.]) + tensor([3., 6.]) = tensor([4., 7.])",
+        "  receives on output 1 tensor([2., 4.])",
+    ]
+    assert "output 0 receives the sum:\\n[4., 7.]" in frame.source
+    assert 'label="output 1:\\n[2., 4.]"' in frame.source
+    out.backward()
+    assert steps.frames[-1].text.endswith(f"x.grad is now {x.grad!r}")

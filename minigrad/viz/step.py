@@ -31,7 +31,7 @@ from .display import GraphImage
 from .dot import SHOW_DATA, Marks, picture_dot
 from .labels import one_line, shape_text, values_text
 from .names import caller_names, param_names
-from .walk import Names, Options, Picture, grad_lines, walk
+from .walk import Arrow, Names, Options, Picture, grad_lines, walk
 
 
 @dataclasses.dataclass
@@ -192,13 +192,25 @@ def _copy(grad: Tensor | None) -> Tensor | None:
 def carried(picture: Picture, steps: list[Step], upto: int) -> dict[int, Tensor]:
     """Arrow index -> the gradient it carried, once steps[0..upto] have run."""
     found: dict[int, Tensor] = {}
-    first = steps[0] if steps else None
-    if first is not None and picture.roots and first.received and first.received[0] is not None:
-        found[picture.roots[0]] = first.received[0]
+    for i in picture.roots:  # the gradient backward starts with, as the first node got it
+        first = steps[0] if steps else None
+        if first is not None and picture.arrows[i].head == first.node_id:
+            grad = first.received[picture.arrows[i].output_nr]
+            if grad is not None:
+                found[i] = grad
     for step in steps[: upto + 1]:
         for i, grad in enumerate(step.sent):
             if grad is not None:
                 found[picture.slots[(step.node_id, i)]] = grad
+    return found
+
+
+def incoming(picture: Picture, flows: dict[int, Tensor], node_id: str) -> dict[int, list[int]]:
+    """Output number of the node -> the arrows that brought it a gradient (in arrow order)."""
+    found: dict[int, list[int]] = {}
+    for i in sorted(flows):
+        if picture.arrows[i].head == node_id:
+            found.setdefault(picture.arrows[i].output_nr, []).append(i)
     return found
 
 
@@ -207,20 +219,24 @@ def frame_marks(
 ) -> Marks:
     step = steps[k]
     flows = carried(picture, steps, k)
-    incoming = [i for i in sorted(flows) if picture.arrows[i].head == step.node_id]
+    arrivals = incoming(picture, flows, step.node_id)
     box_lines = {
         box: picture.box(box).lines + grad_lines(grad, options)
         for box, grad in step.leaf_grads.items()
     }
-    if len(incoming) > 1 and step.received[0] is not None:
-        total = step.received[0]
+    sums = [nr for nr, arrows in arrivals.items() if len(arrows) > 1]
+    if sums:
+        box_lines[step.node_id] = list(picture.box(step.node_id).lines)
+    for nr in sums:  # gradients that meet here are added up before the node runs
+        total = step.received[nr]
+        where = f"output {nr} " if len(step.received) > 1 else ""
         shown = values_text(total).splitlines() if options.shows_values(total) else []
-        box_lines[step.node_id] = [*picture.box(step.node_id).lines, "receives the sum:", *shown]
+        box_lines[step.node_id] += [f"{where}receives the sum:", *shown]
     return Marks(
         current=step.node_id,
         done=frozenset(s.node_id for s in steps[:k]),
-        hot_arrows=frozenset(incoming),
-        arrow_labels={i: _edge_text(g, options) for i, g in flows.items()},
+        hot_arrows=frozenset(i for arrows in arrivals.values() for i in arrows),
+        arrow_labels={i: _edge_text(picture.arrows[i], g, options) for i, g in flows.items()},
         box_lines=box_lines,
         caption=f"step {k + 1}/{len(steps)}: {_node_name(step.node, names)} (red) has run. "
         "Each arrow shows the gradient it carried (backward graph: grad_fn.next_functions)",
@@ -231,13 +247,13 @@ def frame_text(steps: list[Step], k: int, picture: Picture, names: Names) -> str
     """``step 2/5: MulBackward0`` and what it received and sent, one tensor per line."""
     step = steps[k]
     flows = carried(picture, steps, k)
-    parts = [flows[i] for i in sorted(flows) if picture.arrows[i].head == step.node_id]
-    received = " + ".join(one_line(g) for g in parts)
-    if len(parts) > 1:
-        received += f" = {one_line(step.received[0])}"
-    elif not parts:
-        received = ", ".join(one_line(g) for g in step.received)
-    lines = [f"step {k + 1}/{len(steps)}: {_node_name(step.node, names)}", f"  receives {received}"]
+    lines = [f"step {k + 1}/{len(steps)}: {_node_name(step.node, names)}"]
+    for nr, arrows in incoming(picture, flows, step.node_id).items():
+        received = " + ".join(one_line(flows[i]) for i in arrows)
+        if len(arrows) > 1:
+            received += f" = {one_line(step.received[nr])}"
+        where = f" on output {nr}" if len(step.received) > 1 else ""
+        lines.append(f"  receives{where} {received}")
     for (child, _), grad in zip(step.node.next_functions, step.sent):
         if child is not None and grad is not None:
             lines.append(f"  sends {one_line(grad)} to {_node_name(child, names)}")
@@ -247,8 +263,10 @@ def frame_text(steps: list[Step], k: int, picture: Picture, names: Names) -> str
     return "\n".join(lines)
 
 
-def _edge_text(grad: Tensor, options: Options) -> str:
-    return values_text(grad) if options.shows_values(grad) else shape_text(grad.shape, grad.dtype)
+def _edge_text(arrow: Arrow, grad: Tensor, options: Options) -> str:
+    """The gradient an arrow carried, after its own label (``output 1``) if it has one."""
+    text = values_text(grad) if options.shows_values(grad) else shape_text(grad.shape, grad.dtype)
+    return f"{arrow.label}:\n{text}" if arrow.label else text
 
 
 def _node_name(node: Node, names: Names) -> str:

@@ -50,6 +50,7 @@ class Arrow:
     head: str
     kind: str = "grad"
     label: str = ""
+    output_nr: int = 0  # which output of the head node a ``grad`` arrow feeds
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,7 +130,8 @@ class _Walker:
         box_id = self.tensor_box(out, "output")
         if out.grad_fn is not None:
             self.picture.roots.append(len(self.picture.arrows))
-            self.picture.arrows.append(Arrow(box_id, self.node_id(out.grad_fn)))
+            head = self.node_id(out.grad_fn)
+            self.picture.arrows.append(Arrow(box_id, head, output_nr=out._output_nr))
 
     def tensor_box(self, tensor: Tensor, kind: str, first_line: str | None = None) -> str:
         """One box per tensor object, however often it is met."""
@@ -155,7 +157,8 @@ class _Walker:
                 self.picture.arrows.append(Arrow(node_id, self.no_grad_box(node, i), "none"))
             else:
                 label = f"output {output_nr}" if output_nr else ""
-                self.picture.arrows.append(Arrow(node_id, self.node_id(child), label=label))
+                head = self.node_id(child)
+                self.picture.arrows.append(Arrow(node_id, head, label=label, output_nr=output_nr))
         if self.options.show_saved:
             self.add_saved(node, node_id)
 
