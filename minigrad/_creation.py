@@ -16,6 +16,7 @@ import numpy as np
 from . import _dtype
 from ._dtype import dtype as DType
 from ._errors import with_note
+from ._size import Size
 from ._tensor import Tensor
 from .random import default_generator
 
@@ -52,38 +53,76 @@ def _finish(data: np.ndarray, dtype: DType, requires_grad: bool) -> Tensor:
 
 
 def _python_dtype(data: Any) -> DType:
-    """The dtype PyTorch infers from (nested) Python data, checking it is rectangular."""
-    kinds: set[type] = set()
-    _walk(data, 0, [], kinds)
-    if float in kinds:
-        return _dtype.get_default_dtype()
-    if int in kinds:
-        return _dtype.int64
-    if bool in kinds:
-        return _dtype.bool
-    return _dtype.get_default_dtype()  # empty lists
+    """The dtype PyTorch infers from (nested) Python data, checking it is rectangular.
+
+    Each number contributes a dtype (a float the default dtype, an int int64, a
+    NumPy scalar or 0-d tensor its own) and the result is their promotion:
+    ``[1, 2.5]`` is float32, ``[np.float64(1), 2.]`` float64.
+    """
+    dtypes: set[DType] = set()
+    _collect_dtypes(data, dtypes)
+    result = _dtype.get_default_dtype() if not dtypes else dtypes.pop()  # [] is float32
+    for d in dtypes:
+        result = _dtype.promote(result, d)
+    _check_shape(data, _first_shape(data), 0, result)
+    return result
 
 
-def _walk(data: Any, depth: int, lengths: list[int], kinds: set[type]) -> None:
-    if isinstance(data, list | tuple):
-        if len(lengths) <= depth:
-            lengths.append(len(data))
-        elif lengths[depth] != len(data):
-            raise ValueError(
-                f"expected sequence of length {lengths[depth]} at dim {depth} (got {len(data)})"
-            )
+def _is_sequence(data: Any) -> bool:
+    return isinstance(data, list | tuple | range)
+
+
+def _collect_dtypes(data: Any, dtypes: set[DType]) -> None:
+    if _is_sequence(data):
         for item in data:
-            _walk(item, depth + 1, lengths, kinds)
+            _collect_dtypes(item, dtypes)
     elif isinstance(data, bool | np.bool_):
-        kinds.add(bool)
-    elif isinstance(data, int | np.integer):
-        kinds.add(int)
-    elif isinstance(data, float | np.floating):
-        kinds.add(float)
+        dtypes.add(_dtype.bool)
+    elif isinstance(data, np.number):  # before float: np.float64 is a float subclass
+        dtypes.add(_dtype.from_numpy_dtype(data.dtype))
+    elif isinstance(data, int):
+        dtypes.add(_dtype.int64)
+    elif isinstance(data, float):
+        dtypes.add(_dtype.get_default_dtype())
     elif isinstance(data, Tensor):
-        kinds.add(float if data.dtype.is_floating_point else int if data.dtype._category else bool)
-    else:
+        dtypes.add(data.dtype)
+    elif isinstance(data, str):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    else:
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _first_shape(data: Any) -> list[int]:
+    """The shape read along the first elements; every other element must then agree."""
+    shape = []
+    while _is_sequence(data):
+        shape.append(len(data))
+        if not data:
+            break
+        data = data[0]
+    return shape
+
+
+def _check_shape(data: Any, shape: list[int], depth: int, dtype: DType) -> None:
+    if depth == len(shape):
+        if _is_sequence(data):
+            name = type(data).__name__
+            raise TypeError(
+                f"must be real number, not {name}"
+                if dtype.is_floating_point
+                else f"'{name}' object cannot be interpreted as an integer"
+            )
+        if isinstance(data, Tensor) and data.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return
+    if not _is_sequence(data):
+        raise TypeError("not a sequence")
+    if len(data) != shape[depth]:
+        raise ValueError(
+            f"expected sequence of length {shape[depth]} at dim {depth} (got {len(data)})"
+        )
+    for item in data:
+        _check_shape(item, shape, depth + 1, dtype)
 
 
 def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -> Tensor:
@@ -111,7 +150,7 @@ def tensor(data: Any, dtype: DType | None = None, requires_grad: bool = False) -
 def _unwrap(data: Any) -> Any:
     if isinstance(data, Tensor):
         return data.item()
-    if isinstance(data, list | tuple):
+    if _is_sequence(data):
         return [_unwrap(d) for d in data]
     return data
 
@@ -251,7 +290,7 @@ def eye(
 
 _LEGACY_SIGNATURES = (
     " * (*, torch.device device = None)\n"
-    "      didn't match because some of the keywords were incorrect: requires_grad\n"
+    "      didn't match because some of the keywords were incorrect: {keywords}\n"
     " * (torch.Storage storage)\n"
     " * (Tensor other)\n"
     " * (tuple of ints size, *, torch.device device = None)\n"
@@ -261,23 +300,51 @@ _LEGACY_SIGNATURES = (
 
 def legacy_new(self: Tensor, args: tuple, kwargs: dict) -> None:
     """``torch.Tensor(...)``: data becomes float32 (ints too); ints alone are a shape."""
+    kwargs = {k: v for k, v in kwargs.items() if k != "device"}  # the CPU is the only device
     if kwargs:
-        got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+        keywords = [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
+        got = ", ".join([*map(_type_name, args), *keywords])
         raise TypeError(
             f"new() received an invalid combination of arguments - got ({got}), but expected one "
-            "of:\n" + _LEGACY_SIGNATURES
+            "of:\n" + _LEGACY_SIGNATURES.format(keywords=", ".join(kwargs))
         )
     dtype = _dtype.get_default_dtype()
     if not args:
         data = np.zeros((0,), dtype.numpy)
+    elif len(args) == 1 and isinstance(args[0], Size):
+        data = _uninitialised(tuple(args[0]), dtype)
     elif all(isinstance(a, int) and not isinstance(a, bool) for a in args):
-        data = np.zeros(args, dtype.numpy)  # "uninitialised" in PyTorch
+        data = _uninitialised(args, dtype)
     elif len(args) == 1 and isinstance(args[0], Tensor):
-        data = args[0]._data
+        data = args[0]._data  # an alias: same storage, same dtype
         dtype = args[0].dtype
-    elif len(args) == 1:
-        _python_dtype(args[0]) if not isinstance(args[0], np.ndarray) else None
+    elif len(args) == 1 and (_is_sequence(args[0]) or isinstance(args[0], np.ndarray | str)):
+        if not isinstance(args[0], np.ndarray):
+            _python_dtype(args[0])  # the same checks as tensor(): rectangular, numbers only
         data = np.array(_unwrap(args[0]), dtype=dtype.numpy)
+    elif len(args) == 1:
+        raise TypeError(f"new(): data must be a sequence (got {_type_name(args[0])})")
     else:
-        raise TypeError("new(): invalid arguments")
+        position, bad = next((i, a) for i, a in enumerate(args, 1) if not isinstance(a, int))
+        raise TypeError(
+            f"new(): argument 'size' failed to unpack the object at pos {position} with error "
+            f'"type must be tuple of ints,but got {_type_name(bad)}"'
+        )
     Tensor._init_like(self, data, dtype, False)
+
+
+def _uninitialised(shape: tuple[int, ...], dtype: DType) -> np.ndarray:
+    """What ``Tensor(2, 3)`` holds: PyTorch leaves memory as it was; minigrad gives zeros."""
+    for d in shape:
+        if d < 0:
+            message = f"Trying to create tensor with negative dimension {d}: {list(shape)}"
+            raise RuntimeError(message)
+    return np.zeros(shape, dtype.numpy)
+
+
+def _type_name(value: Any) -> str:
+    """How PyTorch's argument errors name a type: ``float``, ``numpy.float64``, ``torch.dtype``."""
+    if isinstance(value, DType):
+        return "torch.dtype"
+    module = type(value).__module__
+    return type(value).__name__ if module == "builtins" else f"{module}.{type(value).__name__}"

@@ -24,14 +24,25 @@ def normalize_dims(dim: Dims, ndim: int) -> tuple[int, ...]:
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    rank = max(ndim, 1)
+    rank = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1
     for d in dims:
         if not -rank <= d < rank:
             raise IndexError(
                 f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
                 f"but got {d})"
             )
-    return tuple(sorted(d % rank for d in dims)) if ndim else ()
+    positive = sorted(d % rank for d in dims)
+    for a, b in zip(positive, positive[1:]):
+        if a == b:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+    return tuple(positive) if ndim else ()
+
+
+def reduced_dims(dim: Dims, ndim: int) -> tuple[int, ...]:
+    """The dims a reduction removes: ``None`` and an empty list mean all, as in PyTorch."""
+    if dim is None or (not isinstance(dim, int) and len(dim) == 0):
+        return tuple(range(ndim))
+    return normalize_dims(dim, ndim)
 
 
 def _spread(grad: Tensor, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) -> Tensor:
@@ -54,19 +65,23 @@ class SumBackward1(Node):
     """``a.sum(dim, keepdim)``."""
 
     def apply(self, grad: Tensor) -> tuple:
-        return (_spread(grad, self._input_meta[0][0], self.dims, self.keepdim),)
+        return (_spread(grad, self._input_meta[0][0], self.dim, self.keepdim),)
 
 
 def sum(  # noqa: A001
     input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
+    """Add up all elements (SumBackward0), or along ``dim`` (SumBackward1).
+
+    Integer and bool tensors are summed as int64, as in PyTorch.
+    """
     out_dtype = dtype or (input.dtype if input.dtype.is_floating_point else _int64())
-    if dim is None:
+    if dim is None and not keepdim:
         data = np.sum(input._data, dtype=out_dtype.numpy)
         return record(SumBackward0, data, (input,), dtype=out_dtype)
-    dims = normalize_dims(dim, input.ndim)
+    dims = reduced_dims(dim, input.ndim)
     data = np.sum(input._data, axis=dims, keepdims=keepdim, dtype=out_dtype.numpy)
-    return record(SumBackward1, data, (input,), dtype=out_dtype, dims=dims, keepdim=keepdim)
+    return record(SumBackward1, data, (input,), dtype=out_dtype, dim=dims, keepdim=keepdim)
 
 
 def _int64() -> DType:
@@ -85,8 +100,8 @@ class MeanBackward0(Node):
 class MeanBackward1(Node):
     def apply(self, grad: Tensor) -> tuple:
         shape = self._input_meta[0][0]
-        n = int(np.prod([shape[d] for d in self.dims]))
-        return (_spread(grad / n, shape, self.dims, self.keepdim),)
+        n = int(np.prod([shape[d] for d in self.dim]))
+        return (_spread(grad / n, shape, self.dim, self.keepdim),)
 
 
 def mean(
@@ -98,12 +113,12 @@ def mean(
             f"complex dtype. Got: {input.dtype._legacy.removesuffix('Tensor')}"
         )
     out_dtype = float_type(dtype or input.dtype)
-    if dim is None:
+    if dim is None and not keepdim:
         data = np.mean(input._data, dtype=out_dtype.numpy)
         return record(MeanBackward0, data, (input,), dtype=out_dtype)
-    dims = normalize_dims(dim, input.ndim)
+    dims = reduced_dims(dim, input.ndim)
     data = np.mean(input._data, axis=dims, keepdims=keepdim, dtype=out_dtype.numpy)
-    return record(MeanBackward1, data, (input,), dtype=out_dtype, dims=dims, keepdim=keepdim)
+    return record(MeanBackward1, data, (input,), dtype=out_dtype, dim=dims, keepdim=keepdim)
 
 
 def sum_to_size(input: Tensor, *size: int | Sequence[int]) -> Tensor:

@@ -14,6 +14,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._record import record
+from .copy_slices import track_view
 from .reduction import normalize_dims
 
 
@@ -25,6 +26,10 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    """Resolve the one ``-1`` that ``view``/``reshape`` allow, checking the element count."""
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     known = 1
     for s in shape:
         if s != -1:
@@ -42,6 +47,7 @@ def _view_of(input: Tensor, node_type: type[Node], data: np.ndarray, **attrs) ->
     out = record(node_type, data, (input,), **attrs)
     out._version_counter = input._version_counter
     out._base = input if input._base is None else input._base
+    track_view(out, input)
     return out
 
 
@@ -52,6 +58,10 @@ class ViewBackward0(Node):
 
 class UnsafeViewBackward0(ViewBackward0):
     """A reshape that had to copy (e.g. of a transposed tensor): not a view."""
+
+
+class ReshapeAliasBackward0(ViewBackward0):
+    """A reshape of a non-contiguous tensor that could still be a view."""
 
 
 def view(input: Tensor, *shape: int) -> Tensor:
@@ -75,7 +85,8 @@ def reshape(input: Tensor, *shape: int) -> Tensor:
         data.shape = new_shape
     except AttributeError:
         return record(UnsafeViewBackward0, input._data.reshape(new_shape), (input,))
-    return _view_of(input, ViewBackward0, data)
+    contiguous = input._data.flags.c_contiguous
+    return _view_of(input, ViewBackward0 if contiguous else ReshapeAliasBackward0, data)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -107,11 +118,16 @@ class SqueezeBackward1(SqueezeBackward0):
     """``squeeze(dim)``: same formula, PyTorch gives it its own name."""
 
 
+class SqueezeBackward2(SqueezeBackward0):
+    """``squeeze((dim0, dim1))``."""
+
+
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    """Remove dimensions of size 1 (all, or those among ``dim``)."""
     if dim is None:
         return _view_of(input, SqueezeBackward0, np.squeeze(input._data))
     dims = tuple(d for d in normalize_dims(dim, input.ndim) if input.shape[d] == 1)
-    node = SqueezeBackward1 if isinstance(dim, int) else SqueezeBackward0
+    node = SqueezeBackward1 if isinstance(dim, int) else SqueezeBackward2
     return _view_of(input, node, np.squeeze(input._data, axis=dims))
 
 
@@ -132,6 +148,12 @@ def expand(input: Tensor, *sizes: int) -> Tensor:
             f"({len(target)}) must be greater or equal to the number of dimensions in the tensor "
             f"({input.ndim})"
         )
+    for i in range(lead):
+        if target[i] == -1:
+            raise RuntimeError(
+                f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                f"dimension {i}"
+            )
     shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(target))
     for i, n in enumerate(input.shape):
         if n != 1 and n != shape[lead + i]:
@@ -164,7 +186,10 @@ def normalize_dims_ordered(dims: tuple[int, ...], ndim: int) -> tuple[int, ...]:
             f"length of the desired ordering of dimensions i.e. input.dim() = {ndim} is not equal "
             f"to len(dims) = {len(dims)}"
         )
-    return tuple(normalize_dims(d, ndim)[0] for d in dims)
+    order = tuple(normalize_dims(d, ndim)[0] for d in dims)
+    if len(set(order)) != len(order):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return order
 
 
 class TransposeBackward0(Node):
@@ -198,20 +223,23 @@ _T_WARNING = (
     "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
     "tensor."
 )
-_warned_T: list[bool] = []
+_warned_transpose: list[bool] = []
 
 
 def T(input: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
     """``x.T``: reverse all dimensions (recorded as a permute, as in PyTorch)."""
-    if input.ndim != 2 and not _warned_T:
-        _warned_T.append(True)
+    if input.ndim != 2 and not _warned_transpose:
+        _warned_transpose.append(True)
         warnings.warn(_T_WARNING, UserWarning, stacklevel=3)
     return permute(input, tuple(range(input.ndim - 1, -1, -1)))
 
 
 def mT(input: Tensor) -> Tensor:  # noqa: N802
     if input.ndim < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got "
+            f"{input.ndim}-D tensor."
+        )
     return transpose(input, -2, -1)
 
 
