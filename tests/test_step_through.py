@@ -230,3 +230,22 @@ def test_a_node_with_two_outputs_sums_per_output():
     assert 'label="output 1:\\n[2., 4.]"' in frame.source
     out.backward()
     assert steps.frames[-1].text.endswith(f"x.grad is now {x.grad!r}")
+
+
+def test_a_leaf_or_a_tensor_without_grad_has_nothing_to_step_through():
+    x = minigrad.ones(2, requires_grad=True)
+    with pytest.raises(ValueError, match="this tensor is a leaf"):
+        viz.step_through(x, minigrad.ones(2))
+    assert x.grad is None
+    with pytest.raises(RuntimeError, match="does not require grad and does not have a grad_fn"):
+        viz.step_through(minigrad.ones(()))
+
+
+def test_a_freed_graph_raises_backwards_error_and_changes_nothing():
+    x, out = seed()
+    out.backward()
+    before = x.grad.tolist()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        viz.step_through(out)
+    assert x.grad.tolist() == before
+    assert not any(n._pre_hooks or n._post_hooks for n in graph_nodes(out))

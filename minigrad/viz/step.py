@@ -110,6 +110,11 @@ def step_through(
 
     Nothing you own changes: the graph is retained and every ``.grad`` is as before.
     """
+    if output.grad_fn is None and output.requires_grad:
+        raise ValueError(
+            "step_through needs a result of operations: this tensor is a leaf, so backward() "
+            "would only add the gradient into its own .grad"
+        )
     names = param_names(params) if params is not None else caller_names()
     options = Options(show_data=show_data)
     picture = walk([output], names, options)

@@ -174,16 +174,16 @@ class _Walker:
     def add_saved(self, node: Node, node_id: str) -> None:
         """``_saved_*`` attributes, found with ``dir()`` as torchviz does."""
         for attr in sorted(a for a in dir(node) if a.startswith("_saved_")):
-            box_id = self.new_id("s")
             try:
                 value = getattr(node, attr)
             except RuntimeError:  # freed by backward(), or changed in place since
                 reason = "freed by backward()" if node._freed else "modified in place"
                 lines = [attr, f"({reason})"]
             else:
-                if not isinstance(value, Tensor):
+                if not isinstance(value, Tensor):  # e.g. None: nothing was kept
                     continue
                 lines = tensor_lines(value, self.name_of(value), self.options, attr)
+            box_id = self.new_id("s")
             self.picture.boxes.append(Box(box_id, "saved", lines))
             self.picture.arrows.append(Arrow(box_id, node_id, kind="saved"))
 
