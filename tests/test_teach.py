@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -211,6 +214,15 @@ def test_exercise_block_runs_code_checks(capsys):
     assert not hasattr(info.value, "__notes__")
 
 
+def test_require_answer_marks_a_placeholder_as_not_done(capsys):
+    answer = ...
+    with teach.exercise("Exercise 1.2"):
+        teach.require_answer(1.0, answer)
+        raise AssertionError("never reached")
+    assert "not done yet" in capsys.readouterr().out
+    teach.require_answer(minigrad.ones(2), None)
+
+
 def test_exercise_lets_other_errors_through():
     with pytest.raises(TypeError):
         with teach.exercise("Exercise 1.3"):
@@ -233,3 +245,67 @@ def test_masked_addresses_still_prints_when_the_block_raises(capsys):
             print(object())
             1 / 0  # noqa: B018
     assert capsys.readouterr().out == "<object object at 0x…>\n"
+
+
+# --------------------------------------------------------------------------- notebook solutions
+#
+# Convention of the course notebooks: an exercise cell is tagged "exercise" and holds a placeholder
+# (`...` or `raise NotImplementedError`), so the committed notebook's check says "not done yet".
+# The next Markdown cell with a <details> block holds the solution as a ```python block. Here each
+# notebook runs with every exercise cell followed by its solution (as if the learner had typed it
+# in), and every check must pass.
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = re.compile(r"<details>.*?```python\n(.*?)```.*?</details>", re.DOTALL)
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def solved_cells(path: Path) -> list[tuple[str, bool]]:
+    """The notebook's code cells, each exercise followed by its solution: (source, must_raise)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    solved = []
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        source = _source(cell)
+        if "exercise" in _tags(cell):
+            markdown = (_source(c) for c in cells[i + 1 :] if c["cell_type"] == "markdown")
+            found = next(filter(None, map(SOLUTION.search, markdown)), None)
+            assert found, f"{path.name}: exercise cell {i} has no <details> solution after it"
+            source += "\n" + found.group(1)
+        solved.append((source, "raises-exception" in _tags(cell)))
+    return solved
+
+
+WITH_EXERCISES = [
+    path
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if any("exercise" in _tags(c) for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+]
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.name for p in WITH_EXERCISES])
+def test_the_revealed_solutions_pass_their_checks(path, capsys, monkeypatch):
+    monkeypatch.chdir(path.parent)
+    cells = solved_cells(path)
+    namespace: dict = {"__name__": "__main__"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n, (source, must_raise) in enumerate(cells):
+            code = compile(source, f"<{path.name} code cell {n}>", "exec")
+            if must_raise:
+                with pytest.raises(Exception):  # noqa: B017 - each such cell shows its own error
+                    exec(code, namespace)
+            else:
+                exec(code, namespace)
+    out = capsys.readouterr().out
+    exercises = sum("exercise" in _tags(c) for c in json.loads(path.read_text())["cells"])
+    assert "not done yet" not in out
+    assert out.count("✅ Exercise") == exercises, out

@@ -7,7 +7,8 @@
   scratch result equals minigrad's, the finite differences and (silently, when it
   is installed) PyTorch's, then prints one line;
 * ``check(...)`` and ``with exercise(...):`` run an exercise's checks and say
-  passed, not done yet, or what is wrong (with a hint);
+  passed, not done yet, or what is wrong (with a hint); ``require_answer(...)``
+  marks an exercise as not done while its answer is still ``...``;
 * ``masked_addresses()`` prints as usual but with memory addresses hidden, so a
   committed notebook shows the same text on every machine.
 
@@ -17,7 +18,7 @@ nothing beyond NumPy (IPython is used when it is there).
 
 from __future__ import annotations
 
-from .checks import NotDoneError, assert_close, check, compare, exercise
+from .checks import NotDoneError, assert_close, check, compare, exercise, require_answer
 from .numeric import numerical_grad, numerical_jacobian
 from .output import masked_addresses
 from .source import Source, show_source, source_of
@@ -32,6 +33,7 @@ __all__ = [
     "masked_addresses",
     "numerical_grad",
     "numerical_jacobian",
+    "require_answer",
     "show_source",
     "source_of",
 ]

@@ -53,6 +53,15 @@ def assert_close(
         raise AssertionError(f"{what} differs\n  got:      {got!r}\n  expected: {expected!r}")
 
 
+def require_answer(*answers: Any) -> None:
+    """Raise ``NotDoneError`` if an answer is still the placeholder ``...``.
+
+    For checks written as plain ``assert`` statements inside ``with exercise(...)``.
+    """
+    if any(answer is ... for answer in answers):
+        raise NotDoneError("the answer is still `...`")
+
+
 def compare(
     name: str,
     mine: Any,
