@@ -59,6 +59,15 @@ NOTES: dict[str, str] = {
         "saved value is gone. Use the out-of-place op (x = x + 1, not x += 1) or clone() first. "
         "Chapter 09 explains."
     ),
+    "module_init": (
+        "Call super().__init__() first in your Module's __init__: it creates the registries "
+        "(parameters, sub-modules, buffers) that assigning attributes fills."
+    ),
+    "empty_params": (
+        "No parameters reached the optimizer. model.parameters() is a generator, empty once "
+        "consumed (call it again); layers kept in a plain list are not registered (use "
+        "nn.ModuleList), nor are plain tensors (wrap them in nn.Parameter)."
+    ),
 }
 
 

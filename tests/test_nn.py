@@ -107,6 +107,15 @@ def test_parameter_survives_deepcopy_and_pickle():
         assert clone.data_ptr() != p.data_ptr()
 
 
+def test_a_parameter_is_changed_in_place_only_under_no_grad():
+    layer = nn.Linear(2, 1)
+    exc_type, message = raised(layer.weight.add_, 1.0)
+    assert exc_type is RuntimeError
+    assert message == "a leaf Variable that requires grad is being used in an in-place operation."
+    assert init.zeros_(layer.weight) is layer.weight  # init works under no_grad
+    assert type(layer.weight * 2) is minigrad.Tensor  # results of ops are plain tensors
+
+
 # --- Module: registration and traversal ----------------------------------------------------------
 def test_named_parameters_have_dotted_names():
     net = make_net()
@@ -222,6 +231,25 @@ def test_double_converts_parameters_in_place():
     assert model.weight is weight and weight.dtype is minigrad.float64
     assert model(minigrad.ones(3, 2, dtype=minigrad.float64)).dtype is minigrad.float64
     assert model.to(minigrad.float32).weight.dtype is minigrad.float32
+
+
+def test_deepcopy_of_a_model_copies_its_parameters():
+    model = make_net()
+    clone = copy.deepcopy(model)
+    pairs = list(zip(model.parameters(), clone.parameters()))
+    assert all(type(c) is nn.Parameter and c.requires_grad for _, c in pairs)
+    assert all(p.data_ptr() != c.data_ptr() and p.tolist() == c.tolist() for p, c in pairs)
+    assert [n for n, _ in clone.named_parameters()] == [n for n, _ in model.named_parameters()]
+
+
+def test_forgetting_super_init_gets_a_note():
+    class Forgot(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match="before Module.__init__") as info:
+        Forgot()
+    assert any("super().__init__()" in note for note in info.value.__notes__)
 
 
 # --- Module: printing ----------------------------------------------------------------------------
@@ -405,6 +433,10 @@ def test_linear_grad_fn_names_match_torch():
             x = minigrad.ones(*shape, requires_grad=True)
             tx = torch.ones(*shape, requires_grad=True)
             assert grad_fn_chain(ours(x)) == grad_fn_chain(theirs(tx)), (bias, shape)
+        # A strided (transposed) batch is not flattened into one addmm.
+        x = minigrad.ones(2, 3, 5, requires_grad=True).transpose(1, 2)
+        tx = torch.ones(2, 3, 5, requires_grad=True).transpose(1, 2)
+        assert grad_fn_chain(ours(x), 5) == grad_fn_chain(theirs(tx), 5)
     assert nn.Linear(3, 4)(minigrad.ones(2, 3)).grad_fn.name() == "AddmmBackward0"
 
 

@@ -176,6 +176,15 @@ def test_errors_match_torch():
         assert ours == theirs
 
 
+def test_an_empty_parameter_list_explains_the_usual_causes():
+    model = nn.Linear(2, 1)
+    params = model.parameters()
+    optim.SGD(params, lr=0.1)
+    with pytest.raises(ValueError, match="optimizer got an empty parameter list") as info:
+        optim.SGD(params, lr=0.1)  # the generator is used up
+    assert any("generator" in note for note in info.value.__notes__)
+
+
 def test_duplicate_parameters_warn_like_torch():
     w = minigrad.ones(2, requires_grad=True)
     with pytest.warns(UserWarning, match="optimizer contains a parameter group with duplicate"):

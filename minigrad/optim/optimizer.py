@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .._errors import with_note
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import _typename, zero_grads
@@ -45,7 +46,7 @@ class Optimizer:
             )
         groups = list(params)
         if not groups:
-            raise ValueError("optimizer got an empty parameter list")
+            raise with_note(ValueError("optimizer got an empty parameter list"), "empty_params")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from ..._dtype import dtype as DType
+from ..._errors import with_note
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
@@ -100,7 +101,8 @@ class Module:
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add ``param`` under ``name`` (what ``self.name = param`` does)."""
         if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
+            message = "cannot assign parameter before Module.__init__() call"
+            raise with_note(AttributeError(message), "module_init")
         _check_name(self, name, "parameter", self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
@@ -127,7 +129,8 @@ class Module:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Keep a tensor that is state but not a weight (saved in ``state_dict`` if persistent)."""
         if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
+            message = "cannot assign buffer before Module.__init__() call"
+            raise with_note(AttributeError(message), "module_init")
         _check_name(self, name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
@@ -145,7 +148,8 @@ class Module:
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
+                message = "cannot assign parameters before Module.__init__() call"
+                raise with_note(AttributeError(message), "module_init")
             self._forget(name)
             self.register_parameter(name, value)
         elif params is not None and name in params:
@@ -157,7 +161,8 @@ class Module:
             params[name] = None
         elif isinstance(value, Module):
             if "_modules" not in self.__dict__:
-                raise AttributeError("cannot assign module before Module.__init__() call")
+                message = "cannot assign module before Module.__init__() call"
+                raise with_note(AttributeError(message), "module_init")
             self._forget(name)
             self._modules[name] = value
         elif name in self.__dict__.get("_modules", ()):
