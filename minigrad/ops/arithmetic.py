@@ -67,7 +67,9 @@ def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     a, b, dtype = operands(input, other)
     # As PyTorch, save a factor only if the other one needs its gradient.
     saved = {"self": _if_needed(a, b), "other": _if_needed(b, a)}
-    return record(MulBackward0, a._data * b._data, (a, b), dtype=dtype, saved=saved)
+    with np.errstate(invalid="ignore"):  # inf * 0 is nan, silently
+        data = a._data * b._data
+    return record(MulBackward0, data, (a, b), dtype=dtype, saved=saved)
 
 
 def _if_needed(value: Tensor, for_input: Tensor) -> Tensor | None:
@@ -89,7 +91,8 @@ class DivBackward0(Node):
 def div(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     a, b, dtype = operands(input, other)
     dtype = float_type(dtype)
-    data = np.true_divide(a._data, b._data, dtype=dtype.numpy)
+    with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, silently
+        data = np.true_divide(a._data, b._data, dtype=dtype.numpy)
     saved = {"self": _if_needed(a, b), "other": b}  # d/da = 1/b; only d/db needs a
     return record(DivBackward0, data, (a, b), dtype=dtype, saved=saved)
 

@@ -83,8 +83,11 @@ def reshape(input: Tensor, *shape: int) -> Tensor:
     data = input._data.view()
     try:
         data.shape = new_shape
-    except AttributeError:
-        return record(UnsafeViewBackward0, input._data.reshape(new_shape), (input,))
+    except AttributeError:  # PyTorch copies (CloneBackward0), then views the copy
+        from .pointwise import clone
+
+        copy = clone(input)
+        return record(UnsafeViewBackward0, copy._data.reshape(new_shape), (copy,))
     contiguous = input._data.flags.c_contiguous
     return _view_of(input, ViewBackward0 if contiguous else ReshapeAliasBackward0, data)
 
