@@ -50,7 +50,12 @@ from ._creation import (
 )
 from . import autograd
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.activation import log_softmax, softmax
 from .ops.arithmetic import add, div, mul, neg, pow, reciprocal, rsub, square, sub
+from .ops.comparison import amax, amin, argmax, argmin, max, maximum, min, minimum
+from .ops.indexing import gather, index_select, masked_select, narrow, select
+from .ops.joining import cat, chunk, split, stack, unbind
+from .ops.linalg import addmm, bmm, dot, matmul, mm, mv
 from .ops.pointwise import (
     abs,
     clamp,

@@ -12,7 +12,17 @@ from typing import Any
 
 from .. import _dtype
 from .._tensor import Tensor
-from . import arithmetic, pointwise, reduction, shape
+from . import (
+    activation,
+    arithmetic,
+    comparison,
+    indexing,
+    joining,
+    linalg,
+    pointwise,
+    reduction,
+    shape,
+)
 from ._record import as_tensor
 
 
@@ -123,6 +133,38 @@ METHODS = {
     "contiguous": shape.contiguous,
     "T": property(shape.T),
     "mT": property(shape.mT),
+    # indexing
+    "__getitem__": indexing.getitem,
+    "select": indexing.select,
+    "narrow": indexing.narrow,
+    "index_select": indexing.index_select,
+    "gather": indexing.gather,
+    "masked_select": indexing.masked_select,
+    # joining and splitting
+    "unbind": joining.unbind,
+    "split": joining.split,
+    "chunk": joining.chunk,
+    # matrix products
+    "mm": linalg.mm,
+    "mv": linalg.mv,
+    "dot": linalg.dot,
+    "bmm": linalg.bmm,
+    "matmul": linalg.matmul,
+    "addmm": linalg.addmm,
+    "__matmul__": linalg.__matmul__,
+    "__rmatmul__": linalg.__rmatmul__,
+    # maxima and minima
+    "max": comparison.max,
+    "min": comparison.min,
+    "amax": comparison.amax,
+    "amin": comparison.amin,
+    "argmax": comparison.argmax,
+    "argmin": comparison.argmin,
+    "maximum": comparison.maximum_method,
+    "minimum": comparison.minimum_method,
+    # softmax
+    "softmax": activation.softmax,
+    "log_softmax": activation.log_softmax,
 }
 
 for _name, _fn in METHODS.items():
