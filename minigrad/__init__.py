@@ -56,6 +56,7 @@ from .ops.comparison import amax, amin, argmax, argmin, max, maximum, min, minim
 from .ops.indexing import gather, index_select, masked_select, narrow, select
 from .ops.joining import cat, chunk, split, stack, unbind
 from .ops.linalg import addmm, bmm, dot, matmul, mm, mv
+from .ops.logical import all, allclose, any, equal
 from .ops.pointwise import (
     abs,
     clamp,

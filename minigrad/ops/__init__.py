@@ -19,6 +19,7 @@ from . import (
     indexing,
     joining,
     linalg,
+    logical,
     pointwise,
     reduction,
     shape,
@@ -119,6 +120,11 @@ METHODS = {
     "sum": reduction.sum,
     "mean": reduction.mean,
     "sum_to_size": reduction.sum_to_size,
+    # whole-tensor truth tests (no graph)
+    "all": logical.all,
+    "any": logical.any,
+    "equal": logical.equal,
+    "allclose": logical.allclose,
     # shapes and views
     "view": shape.view,
     "reshape": shape.reshape,
