@@ -28,7 +28,7 @@ CASES = ["all", "any", "all dim 0", "any dim 1 keepdim", "all of empty", "any of
 EXPECTED = [False, True, [True, False], [[True], [True]], True, False, True]
 
 
-@pytest.mark.parametrize(("case", "expected"), zip(CASES, EXPECTED), ids=CASES)
+@pytest.mark.parametrize(("case", "expected"), list(zip(CASES, EXPECTED)), ids=CASES)
 def test_all_and_any_give_bool_tensors_without_a_graph(case, expected):
     result = run(minigrad, case)
     assert result.dtype is minigrad.bool and result.grad_fn is None
