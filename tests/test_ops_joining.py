@@ -152,3 +152,27 @@ ERRORS = [
 @pytest.mark.parametrize("fn", [f for _, f in ERRORS], ids=[i for i, _ in ERRORS])
 def test_errors_match_torch(fn):
     assert_same_error(fn, [A, B, C])
+
+
+INPLACE_ON_PIECES = [
+    ("unbind", lambda T, y: y.unbind()[0].add_(1)),
+    ("split", lambda T, y: y.split(1)[1].mul_(2)),
+    ("chunk", lambda T, y: y.chunk(2)[0].zero_()),
+]
+
+
+@pytest.mark.parametrize(
+    "fn", [f for _, f in INPLACE_ON_PIECES], ids=[i for i, _ in INPLACE_ON_PIECES]
+)
+def test_pieces_refuse_in_place_changes_as_in_torch(fn):
+    """One node made all the pieces, so autograd cannot rewrite the graph for one of them."""
+    assert_same_error(lambda T, a: fn(T, a * 1), [A])
+
+
+def test_pieces_made_without_grad_can_change_in_place():
+    for lib in (minigrad, pytest.importorskip("torch")):
+        a = lib.ones(2, 3, requires_grad=True)
+        with lib.no_grad():
+            pieces = (a * 1).unbind()
+            pieces[0].add_(1)
+        assert pieces[0].tolist() == [2.0, 2.0, 2.0]

@@ -17,8 +17,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._record import record, result_type
+from .copy_slices import track_view
 from .indexing import basic_index
 from .reduction import normalize_dims
 from .shape import _view_of
@@ -112,7 +114,11 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 # --- several outputs: unbind, split, chunk ------------------------------------------------------
 def _views(input: Tensor, node_type: type[Node], arrays: list[np.ndarray], **attrs) -> tuple:
-    """Views of ``input`` made by one ``node_type`` node; output ``i`` is its output ``i``."""
+    """Views of ``input`` made by one ``node_type`` node; output ``i`` is its output ``i``.
+
+    In-place changes to them are refused (see ``copy_slices.py``): one node cannot
+    be rewritten for a single output.
+    """
     outputs = [_view_of(input, node_type, arrays[0], **attrs)]
     node = outputs[0]._grad_fn
     for i, data in enumerate(arrays[1:], 1):
@@ -122,6 +128,9 @@ def _views(input: Tensor, node_type: type[Node], arrays: list[np.ndarray], **att
         outputs.append(out)
     if node is not None:
         node._num_outputs = len(arrays)
+    kind = "multi_output" if grad_mode.is_grad_enabled() else "no_grad"
+    for out in outputs:
+        track_view(out, input, kind)
     return tuple(outputs)
 
 
