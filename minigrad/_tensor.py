@@ -33,12 +33,17 @@ __all__ = ["Tensor"]
 
 
 class _VersionCounter:
-    """Shared by a tensor, its views and its ``detach()``-ed aliases."""
+    """Shared by a tensor, its views and its ``detach()``-ed aliases.
 
-    __slots__ = ("value",)
+    ``views`` remembers the live views, which an in-place op must update
+    (``minigrad/ops/inplace.py``).
+    """
+
+    __slots__ = ("value", "views")
 
     def __init__(self) -> None:
         self.value = 0
+        self.views: dict | None = None
 
 
 class Tensor:
@@ -60,6 +65,8 @@ class Tensor:
     )
 
     __module__ = "minigrad"
+    # NumPy defers to our reflected operators: ``np_array * x`` calls ``x.__rmul__``.
+    __array_priority__ = 1000
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """The legacy constructor: ``Tensor([1, 2])`` is float32, ``Tensor(2, 3)`` a shape."""
@@ -117,7 +124,15 @@ class Tensor:
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Size | int:
-        return self.shape if dim is None else self._data.shape[dim]
+        if dim is None:
+            return self.shape
+        rank = max(self._data.ndim, 1)
+        if not -rank <= dim < rank:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
+                f"but got {dim})"
+            )
+        return self._data.shape[dim] if self._data.ndim else 1
 
     def dim(self) -> int:
         return self._data.ndim
@@ -130,8 +145,8 @@ class Tensor:
     nelement = numel
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> device:
+        return _CPU
 
     @property
     def _version(self) -> int:
@@ -164,7 +179,7 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if self._grad_fn is not None:
-            message = "you can only change requires_grad flags of leaf variables."
+            message = NON_LEAF_ERROR
             if not value:
                 message += NON_LEAF_HINT
             raise with_note(RuntimeError(message), "non_leaf_requires_grad")
@@ -177,7 +192,7 @@ class Tensor:
         """Set ``requires_grad`` in place and return ``self`` (a no-op on results set to True)."""
         if self._grad_fn is not None:
             if not requires_grad:
-                message = "you can only change requires_grad flags of leaf variables." + NON_LEAF_HINT
+                message = NON_LEAF_ERROR + NON_LEAF_HINT
                 raise with_note(RuntimeError(message), "non_leaf_requires_grad")
             return self
         if requires_grad and not self._dtype.is_floating_point:
@@ -233,7 +248,9 @@ class Tensor:
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
         """Run ``hook(tensor)`` after backward has written this leaf's ``.grad``."""
         if self._grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
         if self._post_accumulate_hooks is None:
             self._post_accumulate_hooks = {}
         handle = RemovableHandle(self._post_accumulate_hooks)
@@ -295,18 +312,19 @@ class Tensor:
         return array if dtype is None else array.astype(dtype)
 
     def __float__(self) -> float:
+        _check_one_element(self)
         if self._requires_grad:
             _warn_once("float", FLOAT_WARNING)
         return float(self.item())
 
     def __int__(self) -> int:
+        _check_one_element(self)
         return int(self.item())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
-            )
+            amount = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self._data.reshape(()).item())
 
     def __index__(self) -> int:
@@ -315,9 +333,10 @@ class Tensor:
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        """A 0-d tensor formats as its number: ``f"{loss}"`` gives ``'0.25'``, as in PyTorch."""
+        if self._data.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        return object.__format__(self, spec)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -363,6 +382,36 @@ class Tensor:
         for slot in Tensor.__slots__:
             if slot != "__weakref__":
                 setattr(new, slot, getattr(made, slot))
+
+
+def _check_one_element(tensor: Tensor) -> None:
+    """``float(t)`` and ``int(t)`` (unlike ``t.item()``) raise a ValueError."""
+    if tensor._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+
+
+class device:  # noqa: N801 - PyTorch's name
+    """Where a tensor's data lives: minigrad has only the CPU."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, type: str = "cpu") -> None:  # noqa: A002 - PyTorch's name
+        self.type = type
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')"
+
+    def __str__(self) -> str:
+        return self.type
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, device) and other.type == self.type
+
+    def __hash__(self) -> int:
+        return hash(self.type)
+
+
+_CPU = device("cpu")
 
 
 def _rebuild(data: np.ndarray, dtype_name: str, requires_grad: bool) -> Tensor:
@@ -418,19 +467,18 @@ def accumulate_retained_grad(tensor: Tensor, grad: Tensor) -> None:
         tensor._grad = tensor._grad + grad
 
 
-def version_error(tensor: Tensor | None, node: Node, version: int, expected: int) -> RuntimeError:
-    """PyTorch's message for a saved tensor that was modified in place."""
-    if tensor is None:
-        where = ""
-        description = "[torch.Tensor]"
-    else:
-        shape = ", ".join(str(d) for d in tensor.shape)
-        description = f"[torch.{tensor.dtype._legacy} [{shape}]]"
-        fn = tensor._grad_fn
-        where = "" if fn is None else f", which is output {tensor._output_nr} of {_op_name(fn)}"
+def version_error(tensor: Tensor, node: Node, version: int, expected: int) -> RuntimeError:
+    """PyTorch's message for a saved tensor that was modified in place.
+
+    A leaf, or a tensor that needs no grad, has no "which is output ..." clause.
+    """
+    shape = ", ".join(str(d) for d in tensor.shape)
+    description = f"[torch.{tensor.dtype._legacy} [{shape}]]"
+    fn = tensor._grad_fn
+    where = "" if fn is None else f", which is output {tensor._output_nr} of {_op_name(fn)},"
     message = (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: {description}{where}, is at version {version}; expected version {expected} "
+        f"operation: {description}{where} is at version {version}; expected version {expected} "
         "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
         "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
@@ -438,9 +486,10 @@ def version_error(tensor: Tensor | None, node: Node, version: int, expected: int
 
 
 def _op_name(fn: Node) -> str:
-    name = fn.name()
+    name = fn.name()  # AddBackward0 -> Add, MyExpBackward -> MyExp
     cut = name.rfind("Backward")
-    return name[:cut] if cut > 0 and name[cut + 8 :].isdigit() else name
+    rest = name[cut + 8 :]
+    return name[:cut] if cut > 0 and (rest.isdigit() or not rest) else name
 
 
 def _check_grad_assignment(tensor: Tensor, grad: Any) -> None:
@@ -489,6 +538,7 @@ def _warn_once(key: str, message: str) -> None:
         warnings.warn(message, UserWarning, stacklevel=3)
 
 
+NON_LEAF_ERROR = "you can only change requires_grad flags of leaf variables."
 NON_LEAF_HINT = (
     " If you want to use a computed variable in a subgraph that doesn't require "
     "differentiation use var_no_grad = var.detach()."
@@ -500,7 +550,9 @@ NON_LEAF_GRAD_WARNING = (
     "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
     "github.com/pytorch/pytorch/pull/30531 for more information."
 )
-NUMPY_ERROR = "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+NUMPY_ERROR = (
+    "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+)
 FLOAT_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first."

@@ -48,9 +48,8 @@ def backward(
     from .._tensor import grad_edge
 
     if grad_variables is not None:
-        warnings.warn(
-            "`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2
-        )
+        message = "`grad_variables` is deprecated. Use `grad_tensors` instead."
+        warnings.warn(message, FutureWarning, stacklevel=2)
         if grad_tensors is not None:
             raise RuntimeError(
                 "`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
@@ -75,7 +74,8 @@ def backward(
         inputs=[grad_edge(t) for t in inputs],
     )
     for tensor, g in zip(inputs, captured):
-        if tensor.grad_fn is not None and g is not None:  # a result named in ``inputs``
+        # A result named in ``inputs`` gets its .grad like a leaf (once, if it also retains it).
+        if tensor.grad_fn is not None and g is not None and not tensor.retains_grad:
             from .._tensor import accumulate_grad
 
             accumulate_grad(tensor, g)

@@ -22,6 +22,7 @@ import heapq
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .. import _tensor
 from .._errors import with_note
 from .grad_mode import set_grad_enabled
 from .graph import AccumulateGrad, Edge, Node
@@ -97,15 +98,17 @@ def run_backward(
     with set_grad_enabled(create_graph):
         while ready:
             _, node = heapq.heappop(ready)
-            grad_outputs = _run_tensor_hooks(node, buffers.pop(node, None))
-            for nr, i in captures.get(node, ()):
-                captured[i] = grad_outputs[nr] if grad_outputs else None
-            if _should_run(node, needed, accumulate_grad):
-                grad_inputs = _call(node, grad_outputs)
-                if not keep_graph:
-                    node.release_saved()
-            else:
-                grad_inputs = ()
+            grad_outputs = buffers.pop(node, None)
+            if node._tensor_hooks or node._retained:
+                grad_outputs = _run_tensor_hooks(node, grad_outputs)
+            if node in captures:
+                for nr, i in captures[node]:
+                    captured[i] = grad_outputs[nr] if grad_outputs else None
+            if needed is not None and not _should_run(node, needed, accumulate_grad):
+                continue  # nothing it would compute leads to the requested inputs
+            grad_inputs = _call(node, grad_outputs)
+            if not keep_graph:
+                node.release_saved()
             for (child, nr), grad in zip(node.next_functions, grad_inputs):
                 if child is None or (needed is not None and child not in needed):
                     continue
@@ -117,9 +120,7 @@ def run_backward(
     return captured
 
 
-def _should_run(node: Node, needed: set[Node] | None, accumulate_grad: bool) -> bool:
-    if needed is None:
-        return True
+def _should_run(node: Node, needed: set[Node], accumulate_grad: bool) -> bool:
     if isinstance(node, AccumulateGrad):
         return accumulate_grad  # reached only when it is one of the inputs
     return any(child in needed for child, _ in node.next_functions)
@@ -129,12 +130,8 @@ def _add_to_buffer(buffers: dict, node: Node, nr: int, grad: Tensor) -> None:
     """Sum the gradients that meet at the same node output (reuse, diamonds)."""
     buffer = buffers.get(node)
     if buffer is None:
-        buffer = buffers[node] = [None] * max(nr + 1, _num_outputs(node))
+        buffer = buffers[node] = [None] * max(nr + 1, node._num_outputs)
     buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
-
-
-def _num_outputs(node: Node) -> int:
-    return getattr(node, "_num_outputs", 1)
 
 
 def _run_tensor_hooks(node: Node, grads: list | None) -> list | None:
@@ -146,22 +143,18 @@ def _run_tensor_hooks(node: Node, grads: list | None) -> list | None:
             if grads[nr] is not None:
                 grads[nr] = _checked_hook_result(hook, grads[nr])
     if node._retained:
-        from .._tensor import accumulate_retained_grad
-
         for nr, ref in node._retained.items():
             tensor = ref()
             if tensor is not None and grads[nr] is not None:
-                accumulate_retained_grad(tensor, grads[nr])
+                _tensor.accumulate_retained_grad(tensor, grads[nr])
     return grads
 
 
 def _checked_hook_result(hook, grad: Tensor) -> Tensor:
-    from .._tensor import Tensor
-
     result = hook(grad)
     if result is None:
         return grad
-    if not isinstance(result, Tensor):
+    if not isinstance(result, _tensor.Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
     name = getattr(hook, "__name__", hook)
     if result.dtype is not grad.dtype:
@@ -194,21 +187,18 @@ def _call(node: Node, grad_outputs: list | None) -> tuple:
 
 def validate_grads(node: Node, grads: tuple) -> tuple:
     """Sum broadcast gradients back to each input's shape and cast to its dtype."""
-    from .._tensor import Tensor
-
     out = []
-    for i, (grad, meta) in enumerate(zip(grads, node._input_meta)):
-        if grad is None or node.next_functions[i][0] is None:
+    for (child, _), grad, (shape, dtype) in zip(node.next_functions, grads, node._input_meta):
+        if grad is None or child is None:
             out.append(None)
             continue
-        if not isinstance(grad, Tensor):
+        if not isinstance(grad, _tensor.Tensor):
             raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
-        shape, dtype = meta
-        if grad.shape != shape:
+        if grad._data.shape != shape:
             if not _expandable(shape, grad.shape):
                 raise RuntimeError(
-                    f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                    f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
+                    f"Function {node.name()} returned an invalid gradient at index {len(out)} - "
+                    f"got {list(grad.shape)} but expected shape compatible with {list(shape)}"
                 )
             grad = grad.sum_to_size(shape)
         if grad.dtype is not dtype:
@@ -226,7 +216,5 @@ def _expandable(shape: tuple, to: tuple) -> bool:
 
 def check_root(i: int, tensor: Tensor) -> None:
     if not tensor.requires_grad:
-        raise with_note(
-            RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn"),
-            "no_grad_fn",
-        )
+        message = f"element {i} of tensors does not require grad and does not have a grad_fn"
+        raise with_note(RuntimeError(message), "no_grad_fn")

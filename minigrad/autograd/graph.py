@@ -50,6 +50,7 @@ class Node:
     _tensor_hooks: dict[int, tuple[int, Callable[..., Any]]] | None = None
     _retained: dict[int, weakref.ref] | None = None
     _freed = False
+    _num_outputs = 1  # gradients arriving per call of ``apply``
 
     def __init__(self, next_functions: tuple[Edge, ...] = (), input_meta: tuple = ()) -> None:
         self.next_functions = next_functions
@@ -68,8 +69,8 @@ class Node:
         grads = self.apply(*grad_outputs)
         return grads[0] if len(grads) == 1 else grads
 
-    def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
+    def __repr__(self) -> str:  # torch::autograd::CopySlices prints as <CopySlices object ...>
+        return f"<{self.name().rsplit('::', 1)[-1]} object at {id(self):#x}>"
 
     @property
     def metadata(self) -> dict:
@@ -92,8 +93,15 @@ class Node:
 
     def save_output(self, name: str, output: Tensor) -> None:
         """Keep this node's own output (e.g. ``exp``) without a reference cycle."""
-        assert self._saved is not None
+        if self._saved is None:
+            self._saved = {}
         self._saved[name] = SavedTensor(output, is_output=True)
+
+    def resave_output(self, old: Tensor, new: Tensor) -> None:
+        """An in-place op wrote its result ``old`` into ``new``: keep ``new`` where ``old`` was."""
+        for name, saved in (self._saved or {}).items():
+            if saved is not None and saved.holds_output(old):
+                self.save_output(name, new)
 
     def saved(self, *names: str) -> Any:
         """The saved tensors named, unpacked; the second-backward error once freed."""
@@ -112,8 +120,11 @@ class Node:
 
     def __getattr__(self, attr: str) -> Any:
         # PyTorch exposes saved values as ``grad_fn._saved_self``, ``_saved_other``, ...
+        # and the op's other arguments as ``_saved_exponent``, ``_saved_dim``, ...
         if attr.startswith("_saved_") and self._saved and attr[7:] in self._saved:
             return self.saved(attr[7:])
+        if attr.startswith("_saved_") and attr[7:] in self.__dict__:
+            return self.__dict__[attr[7:]]
         if attr.startswith("_saved_") and self._freed:
             raise with_note(RuntimeError(SECOND_BACKWARD), "second_backward")
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
@@ -180,18 +191,28 @@ class SavedTensor:
         self._saved_version = self._version.value
         if is_output:
             self._tensor = None
-            self._output = (tensor._data, tensor.dtype, weakref.ref(tensor))
+            self._output = (tensor._data, tensor.dtype, tensor._output_nr)
         else:
             self._tensor = tensor
             self._output = None
 
+    def holds_output(self, output: Tensor) -> bool:
+        return self._output is not None and self._output[0] is output._data
+
     def unpack(self, node: Node) -> Tensor:
+        """The saved tensor; PyTorch's error if it was modified in place since it was saved.
+
+        The error names the tensor's current ``grad_fn`` for a saved input, and the
+        node that saved it for a saved output (as PyTorch does).
+        """
         from .._tensor import Tensor, version_error
 
-        if self._version.value != self._saved_version:
-            current = self._tensor if self._output is None else self._output[2]()
-            raise version_error(current, node, self._version.value, self._saved_version)
         if self._output is None:
-            return self._tensor
-        data, dtype, _ = self._output
-        return Tensor._make(data, dtype, grad_fn=node, version=self._version)
+            tensor = self._tensor
+        else:
+            data, dtype, output_nr = self._output
+            tensor = Tensor._make(data, dtype, grad_fn=node, version=self._version)
+            tensor._output_nr = output_nr
+        if self._version.value != self._saved_version:
+            raise version_error(tensor, node, self._version.value, self._saved_version)
+        return tensor

@@ -37,18 +37,19 @@ def record(
 ) -> Tensor:
     """Wrap ``data`` as the op's result, and record ``node_type`` if a graph is wanted."""
     result = Tensor._make(data, dtype)
-    if grad_mode._state.enabled and any(t._requires_grad for t in inputs):
-        node = node_type(
-            tuple(grad_edge(t) for t in inputs),
-            tuple((t._data.shape, t._dtype) for t in inputs),
-        )
-        node.save(saved or {})
-        if save_result:
-            node.save_output("result", result)
-        for name, value in attrs.items():
-            setattr(node, name, value)
-        result._grad_fn = node
-        result._requires_grad = True
+    if not (grad_mode._state.enabled and any(t._requires_grad for t in inputs)):
+        return result
+    node = node_type(
+        tuple([grad_edge(t) for t in inputs]),
+        tuple([(t._data.shape, t._dtype) for t in inputs]),
+    )
+    if saved:
+        node.save(saved)
+    if save_result:
+        node.save_output("result", result)
+    node.__dict__.update(attrs)
+    result._grad_fn = node
+    result._requires_grad = True
     return result
 
 
@@ -120,6 +121,8 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor, DType]:
     a, b = as_tensor(a), as_tensor(b)
     if a._data.shape != b._data.shape:
         check_broadcast(a._data.shape, b._data.shape)
+    if a._dtype is b._dtype:  # the common case, decided without the general rule
+        return a, b, a._dtype
     return a, b, result_type(a, b)
 
 

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
+from .._creation import zeros_like
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._record import Scalar, as_tensor, float_type, operands, record
+from ._record import Scalar, as_tensor, float_type, is_number, operands, record
 
 
 class AddBackward0(Node):
     """d(a + alpha*b) = (1, alpha): nothing needs saving."""
 
     def apply(self, grad: Tensor) -> tuple:
-        return grad, (grad if self.alpha == 1 else grad * self.alpha)
+        return (
+            grad if self.needs_input_grad(0) else None,
+            (grad if self.alpha == 1 else grad * self.alpha) if self.needs_input_grad(1) else None,
+        )
 
 
 def add(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
@@ -30,7 +35,10 @@ def add(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: Scalar = 1) ->
 
 class SubBackward0(Node):
     def apply(self, grad: Tensor) -> tuple:
-        return grad, -grad if self.alpha == 1 else grad * -self.alpha
+        grad_other = None
+        if self.needs_input_grad(1):
+            grad_other = -grad if self.alpha == 1 else grad * -self.alpha
+        return (grad if self.needs_input_grad(0) else None, grad_other)
 
 
 def sub(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
@@ -122,6 +130,11 @@ class NegBackward0(Node):
 
 
 def neg(input: Tensor) -> Tensor:
+    if input.dtype is _dtype.bool:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return record(NegBackward0, -input._data, (input,))
 
 
@@ -132,7 +145,7 @@ class PowBackward0(Node):
         a = self.saved("self")
         n = self.exponent
         if n == 0:
-            return (grad * 0,)
+            return (zeros_like(grad),)
         return (grad * (n * a ** (n - 1)),)
 
 
@@ -152,25 +165,37 @@ class PowBackward1(Node):
 
 
 class PowBackward2(Node):
-    """``2 ** a``: d/da = 2**a * log(2), from the saved result."""
+    """``2 ** a``: d/da = 2**a * log(2), from the saved result.
+
+    For a base of 0, PyTorch takes the derivative to be 0 where ``a >= 0``
+    (instead of ``0 * log(0) = nan``). A negative base gives nan.
+    """
 
     def apply(self, grad: Tensor) -> tuple:
         result = self.saved("result")
-        return (grad * result * float(np.log(self.base)),)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_base = float(np.log(self.base))
+        grad = grad * result * log_base
+        if self.base == 0:
+            grad = grad.masked_fill(self.saved("exponent") >= 0, 0.0)
+        return (grad,)
 
 
 def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:  # noqa: A001
+    """``a ** n`` (PowBackward0), ``2 ** a`` (PowBackward2) or ``a ** b`` (PowBackward1)."""
     a, b, dtype = operands(input, exponent)
-    if not isinstance(exponent, Tensor) and isinstance(input, Tensor):
-        data = np.power(a._data, b._data, dtype=dtype.numpy)
-        return record(PowBackward0, data, (a,), dtype=dtype, saved={"self": a}, exponent=exponent)
-    if not isinstance(input, Tensor):
-        data = np.power(a._data, b._data, dtype=dtype.numpy)
-        return record(PowBackward2, data, (b,), dtype=dtype, save_result=True, base=input)
+    if not dtype.is_floating_point and (b._data < 0).any():
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     data = np.power(a._data, b._data, dtype=dtype.numpy)
-    return record(
-        PowBackward1, data, (a, b), dtype=dtype, saved={"self": a, "exponent": b}, save_result=True
-    )
+    if is_number(b):
+        return record(PowBackward0, data, (a,), dtype=dtype, saved={"self": a}, exponent=exponent)
+    if is_number(a):
+        saved = {"exponent": b}
+        return record(
+            PowBackward2, data, (b,), dtype=dtype, saved=saved, save_result=True, base=input
+        )
+    saved = {"self": a, "exponent": b}
+    return record(PowBackward1, data, (a, b), dtype=dtype, saved=saved, save_result=True)
 
 
 def rpow(input: Tensor, other: Scalar) -> Tensor:

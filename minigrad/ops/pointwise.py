@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._creation import zeros_like
 from .._dtype import dtype as DType
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._record import Scalar, as_tensor, float_type, operands, record
+from ._record import Scalar, as_tensor, float_type, operands, record, result_type, wrapped_number
 
 
 def _floating(input: Tensor) -> tuple[np.ndarray, DType]:
@@ -68,10 +69,10 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 class ReluBackward0(Node):
-    """relu'(x) is 1 where the result is positive, else 0 (also at 0, as PyTorch)."""
+    """relu'(x) is 0 where the result is <= 0 (also at 0, as PyTorch), else 1."""
 
     def apply(self, grad: Tensor) -> tuple:
-        return (grad * (self.saved("result") > 0),)
+        return (grad.masked_fill(self.saved("result") <= 0, 0.0),)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -88,13 +89,16 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001
 
 
 def sign(input: Tensor) -> Tensor:
-    """Not differentiable in a useful way: the result records no graph edge to train."""
-    return record(SignBackward0, np.sign(input._data), (input,))
+    """-1, 0 or 1 (0 for nan, as PyTorch); its gradient is zero everywhere."""
+    data = np.sign(input._data)
+    if input.dtype.is_floating_point:
+        data[np.isnan(data)] = 0
+    return record(SignBackward0, data, (input,))
 
 
 class SignBackward0(Node):
     def apply(self, grad: Tensor) -> tuple:
-        return (grad * 0,)
+        return (zeros_like(grad),)
 
 
 class SqrtBackward0(Node):
@@ -145,35 +149,38 @@ class ClampBackward1(Node):
 def clamp(input: Tensor, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    data = np.clip(input._data, min, max).astype(input._data.dtype, copy=False)
-    return record(ClampBackward1, data, (input,), saved={"self": input}, min=min, max=max)
+    bounds = (wrapped_number(v) for v in (min, max) if v is not None)
+    dtype = result_type(input, *bounds)  # an int tensor clamped at 0.5 becomes float
+    data = np.clip(input._data.astype(dtype.numpy, copy=False), min, max)
+    return record(
+        ClampBackward1, data, (input,), dtype=dtype, saved={"self": input}, min=min, max=max
+    )
 
 
 class WhereBackward0(Node):
     """The condition is not differentiable: two edges, to ``input`` and ``other``."""
 
     def apply(self, grad: Tensor) -> tuple:
-        condition = self.condition
-        zero = grad * 0
-        return where(condition, grad, zero), where(condition, zero, grad)
+        condition = self.saved("condition")
+        return grad.masked_fill(condition.logical_not(), 0.0), grad.masked_fill(condition, 0.0)
 
 
 def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     a, b, dtype = operands(input, other)
     condition = as_tensor(condition)
     data = np.where(condition._data, a._data, b._data)
-    return record(WhereBackward0, data, (a, b), dtype=dtype, condition=condition.detach())
+    return record(WhereBackward0, data, (a, b), dtype=dtype, saved={"condition": condition})
 
 
 class MaskedFillBackward0(Node):
     def apply(self, grad: Tensor) -> tuple:
-        return (grad.masked_fill(self.mask, 0),)
+        return (grad.masked_fill(self.saved("mask"), 0.0),)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Scalar) -> Tensor:
     mask = as_tensor(mask)
     data = np.where(mask._data, np.asarray(value, input._data.dtype), input._data)
-    return record(MaskedFillBackward0, data, (input,), mask=mask.detach())
+    return record(MaskedFillBackward0, data, (input,), saved={"mask": mask})
 
 
 # --- comparisons: bool results, no graph ---------------------------------------------------------
@@ -230,11 +237,19 @@ def to_dtype(input: Tensor, dtype: DType) -> Tensor:
 
 
 class CopyBackwards(Node):
-    """A leaf's ``.grad`` under ``create_graph=True``: a copy that stays in the graph."""
+    """``dst.copy_(src)``: the gradient goes to ``src``; ``dst``'s old values were overwritten.
+
+    PyTorch builds a leaf's ``.grad`` under ``create_graph=True`` the same way (an
+    empty tensor into which the gradient is copied), so its first edge is None.
+    """
+
+    def name(self) -> str:
+        return "torch::autograd::CopyBackwards"
 
     def apply(self, grad: Tensor) -> tuple:
-        return (grad,)
+        return (zeros_like(grad) if self.needs_input_grad(0) else None, grad)
 
     @staticmethod
     def wrap(grad: Tensor) -> Tensor:
-        return record(CopyBackwards, grad._data.copy(), (grad,))
+        empty = Tensor._make(np.empty_like(grad._data))
+        return record(CopyBackwards, grad._data.copy(), (empty, grad))
