@@ -68,6 +68,11 @@ NOTES: dict[str, str] = {
         "consumed (call it again); layers kept in a plain list are not registered (use "
         "nn.ModuleList), nor are plain tensors (wrap them in nn.Parameter)."
     ),
+    "matmul_shapes": (
+        "In A @ B each row of A meets each column of B, so A's last size must equal B's "
+        "first (for batches, B's second-to-last): (n, m) @ (m, p) gives (n, p). Print both "
+        ".shape; often one side needs a transpose (W.T, or .mT for a batch)."
+    ),
 }
 
 

@@ -225,6 +225,12 @@ def test_errors_match_torch(shapes, fn):
     assert_same_error(fn, arrays(*shapes))
 
 
+def test_shape_errors_carry_a_learner_note():
+    with pytest.raises(RuntimeError, match="cannot be multiplied") as caught:
+        minigrad.ones(2, 3) @ minigrad.ones(2, 3)
+    assert any("transpose" in note for note in caught.value.__notes__)
+
+
 def test_integer_products_match_torch():
     def fn(T, a, b):
         return T.matmul(a, b)

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .._dtype import dtype as DType
+from .._errors import with_note
 from .._tensor import _C_NAMES, Tensor
 from ..autograd.graph import Node
 from ._record import Scalar, check_broadcast, record
@@ -60,9 +61,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 def _check_mm_shapes(mat1: Tensor, mat2: Tensor) -> None:
     (n, m), (k, p) = mat1.shape, mat2.shape
     if m != k:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {k}x{p})"
-        )
+        message = f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {k}x{p})"
+        raise with_note(RuntimeError(message), "matmul_shapes")
 
 
 # --- addmm: beta * input + alpha * (mat1 @ mat2), the affine map of nn.Linear --------------------
@@ -141,7 +141,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         )
     if input.shape[1] != vec.shape[0]:
         n, m = input.shape
-        raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{m}), vec ({vec.shape[0]})")
+        message = f"size mismatch, got input ({n}), mat ({n}x{m}), vec ({vec.shape[0]})"
+        raise with_note(RuntimeError(message), "matmul_shapes")
     if input.dtype is not vec.dtype:
         v, a = _scalar_name(vec.dtype), _scalar_name(input.dtype)
         message = f"addmv input tensors must have the same dtype, but got {v}, {a}, and {v}"
@@ -167,10 +168,11 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         )
     n, m = input.shape[0], tensor.shape[0]
     if n != m:
-        raise RuntimeError(
+        message = (
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
             f"number of elements, but got {n} and {m} elements respectively"
         )
+        raise with_note(RuntimeError(message), "matmul_shapes")
     if input.dtype is not tensor.dtype:
         raise RuntimeError(
             "dot : expected both vectors to have same dtype, but found "
@@ -197,10 +199,11 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
             raise RuntimeError(f"{name} must be a 3D tensor")
     expected = [input.shape[0], input.shape[2]]
     if list(mat2.shape[:2]) != expected:
-        raise RuntimeError(
+        message = (
             f"Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
             f"{list(mat2.shape[:2])}."
         )
+        raise with_note(RuntimeError(message), "matmul_shapes")
     if input.dtype is not mat2.dtype:
         raise RuntimeError(
             f"expected scalar type {_scalar_name(input.dtype)} but found "
