@@ -29,7 +29,9 @@ class ExpBackward0(Node):
 
 def exp(input: Tensor) -> Tensor:
     data, dtype = _floating(input)
-    return record(ExpBackward0, np.exp(data), (input,), dtype=dtype, save_result=True)
+    with np.errstate(over="ignore"):  # exp(100.) is inf in float32, silently (as in PyTorch)
+        out = np.exp(data)
+    return record(ExpBackward0, out, (input,), dtype=dtype, save_result=True)
 
 
 class LogBackward0(Node):
