@@ -120,7 +120,8 @@ class ReciprocalBackward0(Node):
 
 def reciprocal(input: Tensor) -> Tensor:
     dtype = float_type(input.dtype)
-    data = np.reciprocal(input._data.astype(dtype.numpy))
+    with np.errstate(divide="ignore"):  # 1/0 is inf, silently (as in PyTorch)
+        data = np.reciprocal(input._data.astype(dtype.numpy))
     return record(ReciprocalBackward0, data, (input,), dtype=dtype, save_result=True)
 
 
@@ -186,7 +187,8 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:  # noqa: A
     a, b, dtype = operands(input, exponent)
     if not dtype.is_floating_point and (b._data < 0).any():
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    data = np.power(a._data, b._data, dtype=dtype.numpy)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0**-1 is inf, (-1)**0.5 nan
+        data = np.power(a._data, b._data, dtype=dtype.numpy)
     if is_number(b):
         return record(PowBackward0, data, (a,), dtype=dtype, saved={"self": a}, exponent=exponent)
     if is_number(a):
