@@ -214,7 +214,7 @@ def _suffixes(tensor: Any, data: np.ndarray) -> list[str]:
         if tensor.dtype not in (default_dtype, _dtype.int64, _dtype.bool):
             suffixes.append(f"dtype={tensor.dtype!r}")
     if tensor.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{tensor.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{tensor.grad_fn.name().rsplit('::', 1)[-1]}>")
     elif tensor.requires_grad:
         suffixes.append("requires_grad=True")
     return suffixes

@@ -77,7 +77,9 @@ def test_non_leaf_grad_warns_on_every_access():
         assert x.grad is None
     assert [str(w.message).startswith(NON_LEAF_WARNING) for w in caught] == [True, True]
     assert caught[0].category is UserWarning
-    assert str(caught[0].message).endswith("See github.com/pytorch/pytorch/pull/30531 for more information.")
+    assert str(caught[0].message).endswith(
+        "See github.com/pytorch/pytorch/pull/30531 for more information."
+    )
 
 
 def test_no_warning_when_retained_or_listed_in_inputs():
@@ -218,7 +220,7 @@ def test_hook_errors_match_pytorch():
         ]:
             y = x * 2
             y.register_hook(hook)
-            log.append(error_text(lambda: y.sum().backward(), exc))
+            log.append(error_text(y.sum().backward, exc))
         return log
 
     assert same_in_torch(scenario) == [

@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+from . import functional
+from .api import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import gradcheck, gradgradcheck  # the functions shadow the module, as in PyTorch
 from .graph import Node
-from .api import backward, grad
 
 __all__ = [
     "Function",
@@ -18,7 +20,10 @@ __all__ = [
     "Node",
     "backward",
     "enable_grad",
+    "functional",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
     "once_differentiable",

@@ -3,15 +3,17 @@
 ``MyExp.apply(x)`` runs ``forward`` without recording, then records one node,
 ``MyExpBackward``, that is also the ``ctx`` both methods receive: what forward
 saves on it (``ctx.save_for_backward``) backward reads (``ctx.saved_tensors``).
+The steps of ``apply`` are in ``_function_apply.py``.
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .grad_mode import is_grad_enabled, no_grad
 from .graph import Node
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
@@ -21,7 +23,7 @@ class FunctionCtx:
     """What ``forward`` can tell ``backward`` (the methods of ``ctx``)."""
 
     def save_for_backward(self, *tensors: Any) -> None:
-        """Keep tensors for backward; they are checked for in-place changes and freed after."""
+        """Keep tensors (or None) for backward: checked for in-place changes, freed after use."""
         from .._tensor import Tensor
 
         for i, t in enumerate(tensors):
@@ -37,15 +39,20 @@ class FunctionCtx:
         self._dirty = tensors
 
     def mark_non_differentiable(self, *tensors: Any) -> None:
-        """Declare outputs that have no gradient (indices, masks)."""
+        """Declare outputs that have no gradient (indices, masks): backward gets zeros for them."""
         self._non_differentiable = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
-        """With False, backward receives None (not zeros) for unused outputs."""
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
         self.materialize_grads = value
 
     def mark_shared_storage(self, *pairs: Any) -> None:
-        """Accepted for compatibility; storage sharing needs no bookkeeping in minigrad."""
+        warnings.warn(
+            "`mark_shared_storage` is deprecated. Tensors with shared storages are automatically "
+            "tracked. Note that calls to `set_()` are not tracked",
+            DeprecationWarning,
+            stacklevel=2,
+        )
 
 
 class BackwardCFunction(Node, FunctionCtx):
@@ -56,6 +63,7 @@ class BackwardCFunction(Node, FunctionCtx):
     _to_save: tuple = ()
     _dirty: tuple = ()
     _non_differentiable: tuple = ()
+    _output_meta: tuple = ()
 
     def __repr__(self) -> str:
         return f"<minigrad.autograd.function.{self.name()} object at {id(self):#x}>"
@@ -64,22 +72,22 @@ class BackwardCFunction(Node, FunctionCtx):
     def saved_tensors(self) -> tuple:
         """What ``forward`` passed to ``save_for_backward``; an error once freed."""
         if self._freed:
-            self.saved()  # raises the second-backward error
+            self.saved()  # raises the "backward through the graph a second time" error
         return tuple(self.saved(str(i)) for i in range(len(self._saved or ())))
 
     def apply(self, *grad_outputs: Any) -> tuple:
         from .._creation import zeros
 
-        if self.materialize_grads:
+        if self.materialize_grads:  # an output that got no gradient gets zeros
             grad_outputs = tuple(
-                zeros(shape, dtype=dtype) if g is None else g
-                for g, (shape, dtype) in zip(grad_outputs, self._output_meta)
+                zeros(meta[0], dtype=meta[1]) if g is None and meta is not None else g
+                for g, meta in zip(grad_outputs, self._output_meta)
             )
-        with enable_grad() if is_grad_enabled() else no_grad():
-            result = self._forward_cls.backward(self, *grad_outputs)
+        result = self._forward_cls._backward_method()(self, *grad_outputs)
         return self._check_grads(result)
 
     def _check_grads(self, result: Any) -> tuple:
+        """One gradient per tensor argument, from one per argument (trailing Nones allowed)."""
         from .._tensor import Tensor
 
         result = result if isinstance(result, tuple) else (result,)
@@ -107,7 +115,7 @@ class BackwardCFunction(Node, FunctionCtx):
 
 
 class _FunctionMeta(type):
-    """Gives every Function subclass its node class, named ``<Name>Backward``."""
+    """Gives every Function subclass its node class, named ``<Name>Backward`` (no digit)."""
 
     def __init__(cls, name: str, bases: tuple, namespace: dict) -> None:
         backward_cls = type(f"{name}Backward", (BackwardCFunction,), {"_forward_cls": cls})
@@ -121,7 +129,8 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
 
     Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``
     as static methods (or ``forward(*args)`` plus ``setup_context(ctx, inputs,
-    output)``) and are called as ``MyFn.apply(*args)``.
+    output)``) and are called as ``MyFn.apply(*args)``. ``backward`` returns one
+    gradient (or None) per argument of ``forward``.
     """
 
     @staticmethod
@@ -137,13 +146,25 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             "autograd.Function to use it with backward mode AD."
         )
 
+    vjp = backward
+
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
         raise NotImplementedError("setup_context is not implemented.")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        import warnings
+    @classmethod
+    def _backward_method(cls) -> Callable[..., Any]:
+        """The user's ``backward``, or ``vjp`` (its other name); not both."""
+        if cls.vjp is Function.vjp:
+            return cls.backward
+        if cls.backward is not Function.backward:
+            raise RuntimeError(
+                "Implementing both 'backward' and 'vjp' for a custom Function is not allowed. "
+                "You should only implement one of them."
+            )
+        return cls.vjp
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         warnings.warn(
             f"{type(self)} should not be instantiated. Methods on autograd functions are all "
             "static, so you should invoke them on the class itself. Instantiating an autograd "
@@ -161,13 +182,18 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` on the arguments and record one ``<Name>Backward`` node."""
         from ._function_apply import apply_function
 
         return apply_function(cls, args, kwargs)
 
 
 def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
-    """Run ``backward`` without recording: its result cannot be differentiated again."""
+    """Run ``backward`` without recording: its result cannot be differentiated again.
+
+    Under ``create_graph=True`` the result gets an ``Error`` grad_fn, so that trying
+    to differentiate it raises instead of silently giving a wrong zero.
+    """
 
     @functools.wraps(backward)
     def wrapper(ctx: Any, *grads: Any) -> Any:

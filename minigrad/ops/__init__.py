@@ -17,6 +17,7 @@ from . import (
     arithmetic,
     comparison,
     indexing,
+    inplace,
     joining,
     linalg,
     logical,
@@ -171,6 +172,30 @@ METHODS = {
     # softmax
     "softmax": activation.softmax,
     "log_softmax": activation.log_softmax,
+    # in-place operations
+    "add_": inplace.add_,
+    "sub_": inplace.sub_,
+    "mul_": inplace.mul_,
+    "div_": inplace.div_,
+    "pow_": inplace.pow_,
+    "neg_": inplace.neg_,
+    "exp_": inplace.exp_,
+    "log_": inplace.log_,
+    "sqrt_": inplace.sqrt_,
+    "abs_": inplace.abs_,
+    "tanh_": inplace.tanh_,
+    "sigmoid_": inplace.sigmoid_,
+    "relu_": inplace.relu_,
+    "clamp_": inplace.clamp_,
+    "clip_": inplace.clamp_,
+    "zero_": inplace.zero_,
+    "fill_": inplace.fill_,
+    "copy_": inplace.copy_,
+    "__iadd__": inplace.add_,
+    "__isub__": inplace.sub_,
+    "__imul__": inplace.mul_,
+    "__itruediv__": inplace.div_,
+    "__setitem__": inplace.setitem,
 }
 
 for _name, _fn in METHODS.items():
