@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -291,21 +293,37 @@ WITH_EXERCISES = [
 ]
 
 
+# Run in a fresh interpreter: a notebook may change global state (default dtype, print options).
+RUNNER = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+namespace = {"__name__": "__main__"}
+for n, (source, must_raise) in enumerate(json.load(sys.stdin)):
+    code = compile(source, f"<code cell {n}>", "exec")
+    try:
+        exec(code, namespace)
+    except Exception:
+        if not must_raise:
+            raise
+    else:
+        if must_raise:
+            sys.exit(f"code cell {n} is tagged raises-exception but did not raise")
+"""
+
+
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.name for p in WITH_EXERCISES])
-def test_the_revealed_solutions_pass_their_checks(path, capsys, monkeypatch):
-    monkeypatch.chdir(path.parent)
-    cells = solved_cells(path)
-    namespace: dict = {"__name__": "__main__"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for n, (source, must_raise) in enumerate(cells):
-            code = compile(source, f"<{path.name} code cell {n}>", "exec")
-            if must_raise:
-                with pytest.raises(Exception):  # noqa: B017 - each such cell shows its own error
-                    exec(code, namespace)
-            else:
-                exec(code, namespace)
-    out = capsys.readouterr().out
-    exercises = sum("exercise" in _tags(c) for c in json.loads(path.read_text())["cells"])
-    assert "not done yet" not in out
-    assert out.count("✅ Exercise") == exercises, out
+def test_the_revealed_solutions_pass_their_checks(path):
+    run = subprocess.run(
+        [sys.executable, "-c", RUNNER],
+        input=json.dumps(solved_cells(path)),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=path.parent,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    exercises = sum("exercise" in _tags(cell) for cell in cells)
+    assert "not done yet" not in run.stdout
+    assert run.stdout.count("✅ Exercise") == exercises, run.stdout
