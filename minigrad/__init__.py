@@ -83,6 +83,7 @@ from .ops.pointwise import (
 from .ops.reduction import mean, sum
 from .ops.shape import flatten, permute, reshape, squeeze, t, transpose, unsqueeze
 from .random import initial_seed, manual_seed, seed
+from . import nn, optim  # noqa: E402,I001 - layers and optimizers, built on everything above
 
 __version__ = "0.1.0"
 
