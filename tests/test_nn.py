@@ -155,6 +155,10 @@ def test_only_parameters_and_modules_are_registered():
     assert [name for name, _ in m.named_parameters()] == ["w"]
     assert list(m.children()) == []
     assert m.w is m._parameters["w"]
+    m.extra = nn.Parameter(minigrad.zeros(1))
+    m.w = nn.Parameter(minigrad.zeros(3))  # replacing a parameter keeps its place
+    assert [name for name, _ in m.named_parameters()] == ["w", "extra"]
+    del m.extra
     m.w = None
     assert list(m.parameters()) == [] and m.w is None
     del m.w

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._creation import tensor, zeros_like
 from .._tensor import Tensor
-from ..ops.pointwise import where
+from ..ops.comparison import maximum
 from .optimizer import Optimizer, ParamsT
 
 __all__ = ["Adam"]
@@ -81,7 +81,7 @@ class Adam(Optimizer):
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         if group["amsgrad"]:
             largest = state["max_exp_avg_sq"]
-            largest.copy_(where(exp_avg_sq > largest, exp_avg_sq, largest))
+            largest.copy_(maximum(largest, exp_avg_sq))
             exp_avg_sq = largest
         denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(group["eps"])
         param.add_(exp_avg / denom, alpha=-step_size)

@@ -63,14 +63,15 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 class Module:
-    """Base class for layers and models: subclass it, assign layers, write ``forward``.
+    """Base class for layers and models: subclass it, assign layers, write ``forward``::
 
-    >>> class Net(Module):
-    ...     def __init__(self):
-    ...         super().__init__()          # creates the registries: call it first
-    ...         self.fc = Linear(2, 1)      # registered as a child module
-    ...     def forward(self, x):
-    ...         return self.fc(x)
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()          # creates the registries: call it first
+                self.fc = nn.Linear(2, 1)   # registered as a child module
+
+            def forward(self, x):
+                return self.fc(x)
     """
 
     __module__ = "minigrad.nn"
@@ -150,7 +151,7 @@ class Module:
             if params is None:
                 message = "cannot assign parameters before Module.__init__() call"
                 raise with_note(AttributeError(message), "module_init")
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -163,7 +164,7 @@ class Module:
             if "_modules" not in self.__dict__:
                 message = "cannot assign module before Module.__init__() call"
                 raise with_note(AttributeError(message), "module_init")
-            self._forget(name)
+            self._forget(name, keep=self._modules)
             self._modules[name] = value
         elif name in self.__dict__.get("_modules", ()):
             if value is not None:
@@ -182,11 +183,12 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Drop ``name`` from every registry (before it is registered in another)."""
+    def _forget(self, name: str, keep: dict) -> None:
+        """Drop ``name`` from the other registries (re-assigning in ``keep`` keeps its place)."""
         self.__dict__.pop(name, None)
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str) -> Any:
