@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import assert_grads_match
 
 import minigrad
-from tests.conftest import assert_grads_match
 
 RNG = np.random.default_rng(1234)
 

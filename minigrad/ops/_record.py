@@ -47,7 +47,8 @@ def record(
         node.save(saved)
     if save_result:
         node.save_output("result", result)
-    node.__dict__.update(attrs)
+    for name, value in attrs.items():
+        setattr(node, name, value)
     result._grad_fn = node
     result._requires_grad = True
     return result
