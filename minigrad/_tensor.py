@@ -43,7 +43,7 @@ class _VersionCounter:
 
     def __init__(self) -> None:
         self.value = 0
-        self.views: dict | None = None
+        self.views: Any = None  # an ops.copy_slices.ViewRegistry once a view exists
 
 
 class Tensor:

@@ -33,7 +33,7 @@ from ._record import record
 
 # --- the views of a base ---------------------------------------------------------------------
 class ViewRegistry:
-    """The live views sharing one version counter, and how the unusual ones were made.
+    """Weak references to the views sharing one version counter, and how unusual ones were made.
 
     A kind other than "default" follows PyTorch's ``CreationMeta``: "no_grad" (made
     inside ``no_grad``), "custom_function" (returned by a custom ``Function``) or
@@ -41,23 +41,32 @@ class ViewRegistry:
     an in-place change of those, so it refuses.
     """
 
-    __slots__ = ("views", "kinds")
+    __slots__ = ("refs", "kinds", "limit")
 
     def __init__(self) -> None:
-        self.views: weakref.WeakValueDictionary[int, Tensor] = weakref.WeakValueDictionary()
-        self.kinds: dict[int, str] = {}
+        self.refs: list[weakref.ref] = []
+        self.kinds: dict[int, tuple[weakref.ref, str]] = {}
+        self.limit = 8  # when to drop the references of views that died
 
     def add(self, view: Tensor, kind: str) -> None:
-        self.views[id(view)] = view
-        if kind == "default":
-            self.kinds.pop(id(view), None)
-        else:
-            self.kinds[id(view)] = kind
+        ref = weakref.ref(view)
+        self.refs.append(ref)
+        if kind != "default":
+            self.kinds[id(view)] = (ref, kind)
+        elif id(view) in self.kinds:
+            del self.kinds[id(view)]
+        if len(self.refs) > self.limit:
+            self.refs = [r for r in self.refs if r() is not None]
+            self.kinds = {k: e for k, e in self.kinds.items() if e[0]() is not None}
+            self.limit = 2 * len(self.refs) + 8
+
+    def live(self) -> list[Tensor]:
+        views = {id(v): v for v in (r() for r in self.refs) if v is not None}
+        return list(views.values())
 
     def kind(self, view: Tensor) -> str:
-        if self.views.get(id(view)) is not view:
-            return "default"
-        return self.kinds.get(id(view), "default")
+        entry = self.kinds.get(id(view))
+        return entry[1] if entry is not None and entry[0]() is view else "default"
 
 
 def track_view(view: Tensor, source: Tensor, kind: str = "default") -> None:
@@ -83,7 +92,7 @@ def views_of(base: Tensor) -> list[tuple[Tensor, str]]:
     registry = base._version_counter.views
     if registry is None:
         return []
-    return [(v, registry.kind(v)) for v in list(registry.views.values()) if v._base is base]
+    return [(v, registry.kind(v)) for v in registry.live() if v._base is base]
 
 
 def view_error(view: Tensor, kind: str, direct: bool) -> str:
