@@ -17,7 +17,10 @@ HINT = (
     " Hint: enable anomaly detection to find the operation that failed to compute its "
     "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
 )
-MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace operation: "
+MODIFIED = (
+    "one of the variables needed for gradient computation has been modified by an inplace "
+    "operation: "
+)
 
 
 def same_in_torch(scenario) -> list[str]:
@@ -463,7 +466,8 @@ def test_view_made_in_no_grad_cannot_be_changed_with_grad_on():
         ]
 
     log = same_in_torch(scenario)
-    assert log[0] == log[1] == (
+    assert log[0] == log[1]
+    assert log[0] == (
         "A view was created in no_grad mode and is being modified inplace with grad mode "
         "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
         "can clarify your code by moving both the view and the inplace either both inside the "
