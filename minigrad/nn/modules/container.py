@@ -47,6 +47,17 @@ class Sequential(Module):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
         return _item(list(self._modules.values()), idx)
 
+    def __setitem__(self, idx: int, module: Module) -> None:
+        """``model[-1] = nn.Linear(16, 3)``: replace a layer (how a new head is put on a model)."""
+        setattr(self, _item(list(self._modules), idx), module)
+
+    def __delitem__(self, idx: int | slice) -> None:
+        """Remove layers; the rest are numbered 0, 1, ... again, as in PyTorch."""
+        keys = list(self._modules)
+        for key in keys[idx] if isinstance(idx, slice) else [_item(keys, idx)]:
+            delattr(self, key)
+        self._modules = OrderedDict((str(i), m) for i, m in enumerate(self._modules.values()))
+
     def __len__(self) -> int:
         return len(self._modules)
 
