@@ -49,6 +49,7 @@ from ._creation import (
     zeros_like,
 )
 from . import autograd
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.activation import log_softmax, softmax
 from .ops.arithmetic import add, div, mul, neg, pow, reciprocal, rsub, square, sub

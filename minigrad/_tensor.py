@@ -25,7 +25,7 @@ from . import _dtype
 from ._dtype import dtype as DType
 from ._errors import with_note
 from ._size import Size
-from .autograd import grad_mode
+from .autograd import anomaly_mode, grad_mode
 from .autograd.graph import AccumulateGrad, Node
 from .utils.hooks import RemovableHandle
 
@@ -479,9 +479,18 @@ def version_error(tensor: Tensor, node: Node, version: int, expected: int) -> Ru
     message = (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {description}{where} is at version {version}; expected version {expected} "
-        "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
-        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        "instead. Hint: "
     )
+    if anomaly_mode.is_anomaly_enabled():
+        message += (
+            "the backtrace further above shows the operation that failed to compute its "
+            "gradient. The variable in question was changed in there or anywhere later. Good luck!"
+        )
+    else:
+        message += (
+            "enable anomaly detection to find the operation that failed to compute its gradient, "
+            "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
     return with_note(RuntimeError(message), "version")
 
 

@@ -555,3 +555,67 @@ def test_repeated_advanced_indices_give_every_position_the_gradient():
         "tensor([0., 1.])",
         "tensor([1., 1.])",
     ]
+
+
+# --- anomaly detection: the hint of the version error, followed -----------------------------------
+def test_set_detect_anomaly_switches_and_restores():
+    def scenario(torch):
+        log = [(torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled())]
+        with torch.autograd.set_detect_anomaly(True, check_nan=False):
+            log.append((torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()))
+        log.append((torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()))
+        with pytest.warns(UserWarning, match="^Anomaly Detection has been enabled. This mode"):
+            detector = torch.autograd.detect_anomaly()
+        with detector:
+            log.append(torch.is_anomaly_enabled())
+        return [str(entry) for entry in [*log, torch.is_anomaly_enabled()]]
+
+    assert same_in_torch(scenario) == [
+        "(False, True)",
+        "(True, False)",
+        "(False, True)",
+        "True",
+        "False",
+    ]
+
+
+def anomaly_report(torch, make_loss) -> list[str]:
+    """The error, the warning's first line and its innermost frame, with anomaly detection on."""
+    with torch.autograd.set_detect_anomaly(True):
+        loss = make_loss(torch)
+        with pytest.warns(UserWarning) as caught:
+            message = error_text(loss.backward)
+    report = str(caught[0].message).split(" (Triggered internally")[0].rstrip("\n").split("\n")
+    return [message, report[0], "\n".join(report[-2:])]
+
+
+def test_anomaly_detection_names_the_forward_line():
+    def make_loss(torch):
+        x = torch.ones(2, requires_grad=True)
+        y = x * 2
+        z = y * y  # the line the warning must show
+        y.add_(1)
+        return z.sum()
+
+    message, first, where = same_in_torch(lambda torch: anomaly_report(torch, make_loss))
+    assert message == (
+        MODIFIED + "[torch.FloatTensor [2]], which is output 0 of Add, is at version 1; expected "
+        "version 0 instead. Hint: the backtrace further above shows the operation that failed to "
+        "compute its gradient. The variable in question was changed in there or anywhere later. "
+        "Good luck!"
+    )
+    assert (
+        first == "Error detected in MulBackward0. Traceback of forward call that caused the error:"
+    )
+    assert where.startswith(f'  File "{__file__}"')
+    assert where.endswith("in make_loss\n    z = y * y  # the line the warning must show")
+
+
+def test_anomaly_detection_checks_for_nan():
+    def make_loss(torch):
+        a = torch.tensor([0.0], requires_grad=True)
+        return (a / a).sum()
+
+    message, first, _ = same_in_torch(lambda torch: anomaly_report(torch, make_loss))
+    assert message == "Function 'DivBackward0' returned nan values in its 1th output."
+    assert first.startswith("Error detected in DivBackward0.")

@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from . import functional
+from . import anomaly_mode, functional
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .api import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -18,7 +19,9 @@ __all__ = [
     "Function",
     "FunctionCtx",
     "Node",
+    "anomaly_mode",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "functional",
     "grad",
@@ -27,5 +30,6 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "once_differentiable",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from .. import _tensor
 from .._errors import with_note
+from . import anomaly_mode
 from .grad_mode import set_grad_enabled
 from .graph import AccumulateGrad, Edge, Node
 
@@ -176,7 +177,10 @@ def _call(node: Node, grad_outputs: list | None) -> tuple:
             result = hook(tuple(grad_outputs))
             if result is not None:
                 grad_outputs = list(result)
-    grad_inputs = node.apply(*grad_outputs)
+    if anomaly_mode._state.enabled:  # name the forward line if it fails
+        grad_inputs = anomaly_mode.run_node(node, grad_outputs)
+    else:
+        grad_inputs = node.apply(*grad_outputs)
     if node._post_hooks:
         for hook in list(node._post_hooks.values()):
             result = hook(tuple(grad_inputs), tuple(grad_outputs))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import with_note
 from ..utils.hooks import RemovableHandle
+from . import anomaly_mode
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -64,6 +65,8 @@ class Node:
         self._input_meta = input_meta
         # Newer nodes run first: the engine's tie-break, as in PyTorch.
         self._sequence_nr = next(_sequence)
+        if anomaly_mode._state.enabled:  # where was I recorded? (for backward's error messages)
+            self._forward_stack = anomaly_mode.forward_stack()
         self._saved: dict[str, SavedTensor | None] | None = None
         self._freed = False
 
