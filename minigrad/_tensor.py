@@ -495,10 +495,13 @@ def version_error(tensor: Tensor, node: Node, version: int, expected: int) -> Ru
 
 
 def _op_name(fn: Node) -> str:
-    name = fn.name()  # AddBackward0 -> Add, MyExpBackward -> MyExp
-    cut = name.rfind("Backward")
-    rest = name[cut + 8 :]
-    return name[:cut] if cut > 0 and (rest.isdigit() or not rest) else name
+    """How PyTorch's messages name a node: AddBackward0 -> Add, PowBackward1 -> Pow1, MyExpBackward
+    -> MyExp; other names (torch::autograd::CopySlices) as they are."""
+    name = fn.name()
+    stem, found, rest = name.rpartition("Backward")
+    if not (found and stem and (rest.isdigit() or not rest)):
+        return name
+    return stem + ("" if rest == "0" else rest)
 
 
 def _check_grad_assignment(tensor: Tensor, grad: Any) -> None:

@@ -406,6 +406,9 @@ def version_errors(torch) -> list[str]:
     y.exp_()
     y.add_(1)
     cases.append(y)
+    y = x ** (x * 1)
+    y.add_(1)
+    cases.append(y)
     inp = torch.ones(2)
     w = torch.ones(2, requires_grad=True)
     z = w * inp
@@ -434,10 +437,11 @@ def test_version_errors_match_the_reference():
     ]
     assert "output 0 of torch::autograd::CopySlices, is at version 1" in messages[6]
     assert "output 0 of Exp, is at version 2; expected version 1" in messages[7]
-    assert messages[8] == (
+    assert "output 0 of Pow1, is at version 1" in messages[8]  # PowBackward1
+    assert messages[9] == (
         MODIFIED + "[torch.FloatTensor [2]] is at version 1; expected version 0 instead." + HINT
     )
-    assert messages[9].startswith(MODIFIED + "[torch.FloatTensor [2, 3]] is at version 1;")
+    assert messages[10].startswith(MODIFIED + "[torch.FloatTensor [2, 3]] is at version 1;")
 
 
 def test_version_error_carries_a_note():
