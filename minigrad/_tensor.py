@@ -510,12 +510,7 @@ def _check_grad_assignment(tensor: Tensor, grad: Any) -> None:
             "assigned grad expected to be a Tensor or None but got grad of type "
             f"{type(grad).__name__}"
         )
-    if grad.shape != tensor.shape:
-        raise RuntimeError(
-            f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of size "
-            f"'{list(tensor.shape)}'. Please ensure that the gradient and the tensor are the same "
-            "size"
-        )
+    # The dtype is checked first, as in PyTorch.
     if grad.dtype is not tensor.dtype:
         raise RuntimeError(
             f"attempting to assign a gradient with dtype '{_C_NAMES[grad.dtype.name]}' to a tensor "
@@ -524,6 +519,12 @@ def _check_grad_assignment(tensor: Tensor, grad: Any) -> None:
             "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
             "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
             "downstream systems that assume they match."
+        )
+    if grad.shape != tensor.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of size "
+            f"'{list(tensor.shape)}'. Please ensure that the gradient and the tensor are the same "
+            "size"
         )
 
 

@@ -47,17 +47,30 @@ def sub(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: Scalar = 1) ->
     return record(SubBackward0, data, (a, b), dtype=dtype, alpha=alpha)
 
 
+class RsubBackward0(Node):
+    """``torch.rsub(a, b)`` is ``b - alpha*a``: the order of the edges is (a, b)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        return (
+            grad * -self.alpha if self.needs_input_grad(0) else None,
+            grad if self.needs_input_grad(1) else None,
+        )
+
+
 class RsubBackward1(Node):
     """``2 - a``: the number is not a graph input, so there is a single edge."""
 
     def apply(self, grad: Tensor) -> tuple:
-        return (-grad,)
+        return (-grad if self.alpha == 1 else grad * -self.alpha,)
 
 
-def rsub(input: Tensor, other: Scalar) -> Tensor:
-    """``other - input`` for a Python number ``other`` (what ``2 - a`` calls)."""
+def rsub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
+    """``other - alpha*input`` (``2 - a`` calls it with a Python number ``other``)."""
     a, b, dtype = operands(input, other)
-    return record(RsubBackward1, b._data - a._data, (a,), dtype=dtype)
+    data = b._data - (a._data if alpha == 1 else alpha * a._data)
+    if is_number(b):
+        return record(RsubBackward1, data, (a,), dtype=dtype, alpha=alpha)
+    return record(RsubBackward0, data, (a, b), dtype=dtype, alpha=alpha)
 
 
 class MulBackward0(Node):
