@@ -623,3 +623,63 @@ def test_anomaly_detection_checks_for_nan():
     message, first, _ = same_in_torch(lambda torch: anomaly_report(torch, make_loss))
     assert message == "Function 'DivBackward0' returned nan values in its 1th output."
     assert first.startswith("Error detected in DivBackward0.")
+
+
+# --- random sequences of in-place changes through views, against PyTorch ------------------------
+VIEW_MAKERS = [
+    lambda y: y[0:3],
+    lambda y: y[2:6],
+    lambda y: y.view(2, 3)[:, 1],
+    lambda y: y[::2],
+    lambda y: y.view(3, 2).t()[1],
+    lambda y: y,
+]
+
+
+def random_op(rng):
+    """One in-place op ``op(view, w)``, with its constants drawn from ``rng``."""
+    k, s = int(rng.integers(0, 7)), float(rng.uniform(0.5, 1.5))
+
+    def head(v, w, start=0):  # a slice of w that fits a 1-D view, or one element
+        return w[start : start + v.shape[-1]] if v.dim() == 1 else w[start]
+
+    return [
+        lambda v, w: v.mul_(s),
+        lambda v, w: v.add_(head(v, w)),
+        lambda v, w: v.mul_(head(v, w, 1)),
+        lambda v, w: v.__setitem__(0, w[3] * 2),
+        lambda v, w: v.tanh_(),
+        lambda v, w: v.copy_(head(v, w) * s),
+        lambda v, w: v.sub_(w[4] * s),
+    ][k]
+
+
+def run_plan(module, plan, x, w, c):
+    """Apply the plan to views of ``y = x * w``; the loss and gradients (or the error's start)."""
+    x = module.tensor(x, requires_grad=True)
+    w = module.tensor(w, requires_grad=True)
+    y = x * w
+    views = [make(y) for make in VIEW_MAKERS]
+    try:
+        for which, op in plan:
+            op(views[which], w)
+        loss = (y * module.tensor(c)).sum() + sum((v * 1.5).sum() for v in views[:3])
+        loss.backward()
+    except RuntimeError as error:
+        return str(error)[:80]
+    return loss.item(), x.grad.numpy().copy(), w.grad.numpy().copy()
+
+
+@pytest.mark.parametrize("first_seed", range(0, 200, 40))
+def test_random_in_place_changes_through_views_match_pytorch(first_seed):
+    torch = pytest.importorskip("torch")
+    for seed in range(first_seed, first_seed + 40):
+        rng = np.random.default_rng(seed)
+        plan = [(int(rng.integers(0, 6)), random_op(rng)) for _ in range(int(rng.integers(1, 5)))]
+        x, w, c = rng.normal(size=6), rng.normal(size=6), rng.normal(size=6)
+        ours, theirs = run_plan(minigrad, plan, x, w, c), run_plan(torch, plan, x, w, c)
+        if isinstance(theirs, str):
+            assert ours == theirs, f"seed {seed}"
+            continue
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-10, err_msg=f"seed {seed}")
