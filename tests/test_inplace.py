@@ -63,6 +63,7 @@ OPS = {
     "relu_": lambda t, w: t.relu_(),
     "clamp_": lambda t, w: t.clamp_(0.5, 1.5),
     "clamp_ min": lambda t, w: t.clamp_(min=1.5),
+    "masked_fill_": lambda t, w: t.masked_fill_(w > 0.5, 2.0),
     "zero_": lambda t, w: t.zero_(),
     "fill_": lambda t, w: t.fill_(3.0),
     "fill_ tensor": lambda t, w: t.fill_(w.sum()),

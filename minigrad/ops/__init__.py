@@ -188,6 +188,7 @@ METHODS = {
     "relu_": inplace.relu_,
     "clamp_": inplace.clamp_,
     "clip_": inplace.clamp_,
+    "masked_fill_": inplace.masked_fill_,
     "zero_": inplace.zero_,
     "fill_": inplace.fill_,
     "copy_": inplace.copy_,
