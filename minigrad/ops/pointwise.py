@@ -94,7 +94,7 @@ def sign(input: Tensor) -> Tensor:
     """-1, 0 or 1 (0 for nan, as PyTorch); its gradient is zero everywhere."""
     data = np.sign(input._data)
     if input.dtype.is_floating_point:
-        data[np.isnan(data)] = 0
+        data = np.where(np.isnan(data), 0.0, data)
     return record(SignBackward0, data, (input,))
 
 
