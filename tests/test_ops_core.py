@@ -68,6 +68,8 @@ CASES = {
     "x + True": (lambda x: x + True, [normal(3)]),
     "-x": (lambda x: -x, [normal(3)]),
     "+x": (lambda x: +x, [normal(3)]),
+    "x % 2.5": (lambda x: x % 2.5, [RNG.uniform(0.2, 2.3, 3)]),
+    "a % b": (lambda a, b: a % b, [RNG.uniform(3.2, 3.6, 3), RNG.uniform(2.0, 2.2, 3)]),
     "reciprocal": (lambda x: x.reciprocal(), [away_from_zero(3)]),
     "square": (lambda x: minigrad.square(x), [normal(3)]),
     "rsub": (lambda x: minigrad.rsub(x, 2), [normal(3)]),
@@ -198,6 +200,22 @@ def test_second_derivative_matches_finite_differences(case):
 def test_third_derivative_matches_finite_differences(case):
     fn, inputs = CASES[case]
     assert_grads_match(derivative(derivative(fn)), inputs, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("call", "op"),
+    [
+        (lambda x: x // 2, "floor_divide"),
+        (lambda x: 2 // x, "floor_divide"),
+        (lambda x: 5 % x, "remainder"),
+    ],
+)
+def test_ops_without_a_derivative_fail_in_backward_as_in_pytorch(call, op):
+    y = call(minigrad.tensor([1.5, -2.5], requires_grad=True))
+    assert repr(y.grad_fn).startswith("<NotImplemented object at 0x")
+    with pytest.raises(RuntimeError) as info:
+        y.sum().backward()
+    assert str(info.value) == f"derivative for aten::{op} is not implemented"
 
 
 def test_x_cubed_derivatives_at_2_are_12_then_12_then_6():

@@ -37,7 +37,8 @@ EXPRESSIONS = [
     "torch.sub(a, b, alpha=3)", "torch.rsub(a, b)", "torch.rsub(a, 2, alpha=3)", "a * b", "a * 2",
     "2 * a", "a * a", "a * c", "c * a", "a / b", "a / 2", "2 / a", "c / a", "p ** 2", "p ** 2.0",
     "p ** 0.5", "p.pow(3)", "torch.square(p)", "p ** p", "2 ** p", "-a", "a.neg()",
-    "a.reciprocal()", "+a", "a + True", "1 - v", "3 / v",
+    "a.reciprocal()", "+a", "a + True", "1 - v", "3 / v", "a % 2", "a % b",
+    "torch.remainder(a, -1.5)",
     # broadcasting and mixed dtypes
     "a + v", "a * s", "v * a", "a[:, :1] + b[:1]", "p * a", "a * 2.5", "p * torch.ones(1)",
     "torch.ones(4, 1, 3, requires_grad=True) * torch.ones(2, 1, requires_grad=True)",
@@ -77,6 +78,7 @@ EXPRESSIONS = [
     # results that record nothing
     "c + 2", "torch.arange(3) * 2", "torch.arange(3) / 2", "torch.arange(3) + 1.5",
     "torch.ones(2) + torch.tensor(1.0, dtype=torch.float64)", "a > 0", "a.detach() * 2",
+    "c // 2", "c % 2.5", "torch.tensor([5, -5]) % 3", "torch.tensor([5, -5]) // 3",
     "torch.tensor([1, 2]) ** 2.0", "torch.tensor([True, False]).sum()", "c.mean(1)",
 ]  # fmt: skip
 
@@ -240,6 +242,9 @@ ERRORS = [
     "a.size(2)",
     "bool(a)",
     "a.clamp()",
+    "(a // 2).sum().backward()",
+    "(2 // a).sum().backward()",
+    "(5 % a).sum().backward()",
 ]
 
 

@@ -221,15 +221,60 @@ def square(input: Tensor) -> Tensor:
     return pow(input, 2)
 
 
+class NotImplemented(Node):  # noqa: A001 - PyTorch's name for this node
+    """The node of an op PyTorch gives no derivative (``//``): backward through it fails."""
+
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented"
+
+    def apply(self, grad: Tensor) -> tuple:
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+
+def _tensor_inputs(*operands: Tensor) -> tuple[Tensor, ...]:
+    """The operands that are graph inputs: Python numbers are not."""
+    return tuple(t for t in operands if not is_number(t))
+
+
 def floor_divide(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
-    """``//``: not differentiable (its derivative is zero almost everywhere)."""
+    """``//``: PyTorch defines no derivative (it would be zero almost everywhere)."""
     a, b, dtype = operands(input, other)
-    return Tensor._make(np.floor_divide(a._data, b._data, dtype=dtype.numpy), dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = np.floor_divide(a._data, b._data, dtype=dtype.numpy)
+    return record(NotImplemented, data, _tensor_inputs(a, b), dtype=dtype, op="floor_divide")
+
+
+class RemainderBackward0(Node):
+    """``a % 2``: the remainder moves one for one with ``a`` (between the jumps)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        return (grad,)
+
+
+class RemainderBackward1(Node):
+    """``a % b`` = a - b * floor(a / b): d/da = 1, d/db = -floor(a / b)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        a, b = self.saved("self", "other")
+        return (
+            grad if self.needs_input_grad(0) else None,
+            grad * -(a // b).detach() if self.needs_input_grad(1) else None,
+        )
 
 
 def remainder(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    """``a % b`` with the sign of ``b``, as Python's (and PyTorch's) ``%``."""
     a, b, dtype = operands(input, other)
-    return Tensor._make(np.remainder(a._data, b._data, dtype=dtype.numpy), dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # As PyTorch: fmod, moved to the sign of b (np.remainder differs in the sign of 0).
+        data = np.fmod(a._data, b._data, dtype=dtype.numpy)
+        data = np.where((data != 0) & ((b._data < 0) != (data < 0)), data + b._data, data)
+    if is_number(a):  # 5 % x: PyTorch has no derivative for it
+        return record(NotImplemented, data, (b,), dtype=dtype, op="remainder")
+    if is_number(b):
+        return record(RemainderBackward0, data, (a,), dtype=dtype)
+    saved = {"self": a, "other": b}
+    return record(RemainderBackward1, data, (a, b), dtype=dtype, saved=saved)
 
 
 __all__ = [
