@@ -52,7 +52,19 @@ from . import autograd
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops.activation import log_softmax, softmax
-from .ops.arithmetic import add, div, mul, neg, pow, reciprocal, rsub, square, sub
+from .ops.arithmetic import (
+    add,
+    div,
+    floor_divide,
+    mul,
+    neg,
+    pow,
+    reciprocal,
+    remainder,
+    rsub,
+    square,
+    sub,
+)
 from .ops.comparison import amax, amin, argmax, argmin, max, maximum, min, minimum
 from .ops.indexing import gather, index_select, masked_select, narrow, select
 from .ops.joining import cat, chunk, split, stack, unbind

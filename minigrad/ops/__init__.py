@@ -76,6 +76,9 @@ METHODS = {
     "__floordiv__": arithmetic.floor_divide,
     "__rfloordiv__": _reflected(arithmetic.floor_divide),
     "__mod__": arithmetic.remainder,
+    "__rmod__": _reflected(arithmetic.remainder),
+    "remainder": arithmetic.remainder,
+    "floor_divide": arithmetic.floor_divide,
     "__abs__": pointwise.abs,
     # element-wise functions
     "exp": pointwise.exp,
