@@ -236,6 +236,18 @@ def test_a_result_named_in_inputs_gets_its_grad_without_a_warning():
     assert y.grad.tolist() == [6.0, 6.0]  # counted once, though y also retains its grad
 
 
+def test_a_result_named_in_inputs_retains_its_grad_from_then_on():
+    x = ones(2)
+    y = x * 2
+    z = (y * 3).sum()
+    z.backward(inputs=[y], retain_graph=True)
+    assert y.retains_grad
+    z.backward()
+    assert y.grad.tolist() == [6.0, 6.0] and x.grad.tolist() == [6.0, 6.0]
+    with raises(RuntimeError, "can't retain_grad on Tensor that has requires_grad=False"):
+        z.backward(inputs=[x, torch.ones(2)])
+
+
 def test_an_unrelated_leaf_in_inputs_is_left_alone():
     x, u = ones(2), ones(2)
     (x * 3).sum().backward(inputs=[u])

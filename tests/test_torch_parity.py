@@ -194,6 +194,7 @@ ERRORS = [
     "(v * 2).backward(2.0)",
     "torch.ones(2).sum().backward()",
     "(v * 2).sum().backward(inputs=[])",
+    "(v * 2).sum().backward(inputs=[v, c])",
     "(v * 2).sum().backward(grad_variables=torch.tensor(1.0))",
     "y = (v * v).sum(); y.backward(); y.backward()",
     "y = v.exp().sum(); y.backward(); y.backward()",
@@ -261,6 +262,9 @@ def test_same_error(code):
     assert raised(minigrad, code) == raised(torch, code)
 
 
+HOOKED = "y = v * v; h = y.register_hook(lambda g: g * 10); "
+
+
 @pytest.mark.parametrize(
     "code",
     [
@@ -272,6 +276,11 @@ def test_same_error(code):
         "out = torch.autograd.grad([2 * v, (v * v).sum()], v, [torch.ones(3), None])",
         "y = v * 2; out = torch.autograd.grad((y * 3).sum(), [y, v])",
         "out = torch.autograd.grad(v ** 2, v, torch.eye(3), is_grads_batched=True)",
+        # a tensor hook on a requested non-leaf: the gradient before the hook if it flows on
+        HOOKED + "out = torch.autograd.grad(y.sum(), [y, v])",
+        HOOKED + "out = torch.autograd.grad(y.sum(), [y])",
+        HOOKED + "y.sum().backward(inputs=[y, v]); out = (y.grad, v.grad, y.retains_grad)",
+        "h = v.register_hook(lambda g: g * 10); out = torch.autograd.grad((v * v).sum(), v)",
     ],
 )
 def test_same_autograd_grad_results(code):

@@ -63,22 +63,18 @@ def backward(
         retain_graph = create_graph
     for i, t in enumerate(tensors):
         check_root(i, t)
+    for t in inputs:
+        t.retain_grad()  # as PyTorch: a result named in ``inputs`` keeps its .grad from now on
     if create_graph and not _warned_create_graph:
         _warned_create_graph.append(True)
         warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
-    captured = run_backward(
+    run_backward(
         [grad_edge(t) for t in tensors],
         grads,
         keep_graph=retain_graph,
         create_graph=create_graph,
         inputs=[grad_edge(t) for t in inputs],
     )
-    for tensor, g in zip(inputs, captured):
-        # A result named in ``inputs`` gets its .grad like a leaf (once, if it also retains it).
-        if tensor.grad_fn is not None and g is not None and not tensor.retains_grad:
-            from .._tensor import accumulate_grad
-
-            accumulate_grad(tensor, g)
 
 
 def grad(

@@ -100,12 +100,16 @@ def run_backward(
         while ready:
             _, node = heapq.heappop(ready)
             grad_outputs = buffers.pop(node, None)
+            runs = needed is None or _should_run(node, needed, accumulate_grad)
+            # autograd.grad returns a gradient as it arrives, before the tensor's hooks, when
+            # it flows on through the node; when it stops here, after them (as PyTorch).
+            if runs and node in captures:
+                _capture(captures[node], grad_outputs, captured)
             if node._tensor_hooks or node._retained:
                 grad_outputs = _run_tensor_hooks(node, grad_outputs)
-            if node in captures:
-                for nr, i in captures[node]:
-                    captured[i] = grad_outputs[nr] if grad_outputs else None
-            if needed is not None and not _should_run(node, needed, accumulate_grad):
+            if not runs:
+                if node in captures:
+                    _capture(captures[node], grad_outputs, captured)
                 continue  # nothing it would compute leads to the requested inputs
             grad_inputs = _call(node, grad_outputs)
             if not keep_graph:
@@ -119,6 +123,12 @@ def run_backward(
                 if deps[child] == 0:
                     heapq.heappush(ready, (-child._sequence_nr, child))
     return captured
+
+
+def _capture(slots: list[tuple[int, int]], grads: list | None, captured: list) -> None:
+    """Keep the gradients that arrived for the requested inputs (``autograd.grad``)."""
+    for nr, i in slots:
+        captured[i] = grads[nr] if grads else None
 
 
 def _should_run(node: Node, needed: set[Node], accumulate_grad: bool) -> bool:
