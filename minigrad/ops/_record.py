@@ -23,6 +23,11 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node
 
 Scalar = int | float | bool
+# The unions an op tests numbers against, built once: written inside ``isinstance(...)``,
+# ``bool | int | ...`` would build a new union object on every call of every op.
+_NUMBER = bool | int | float | np.number
+_BOOL = bool | np.bool_
+_INTEGER = int | np.integer
 
 
 def record(
@@ -58,7 +63,7 @@ def as_tensor(value: Tensor | Scalar | np.ndarray) -> Tensor:
     """Tensors pass through; numbers and arrays become constant tensors."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, bool | int | float | np.number):
+    if isinstance(value, _NUMBER):
         return wrapped_number(value)
     from .._creation import tensor
 
@@ -77,9 +82,9 @@ def is_number(t: Tensor) -> bool:
 
 
 def wrapped_number(value: Scalar) -> Tensor:
-    if isinstance(value, bool | np.bool_):
+    if isinstance(value, _BOOL):
         dtype = _dtype.bool
-    elif isinstance(value, int | np.integer):
+    elif isinstance(value, _INTEGER):
         dtype = _dtype.int64
     else:
         dtype = _dtype.float64
