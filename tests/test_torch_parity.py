@@ -289,3 +289,17 @@ def test_same_autograd_grad_results(code):
     ours, theirs = run(minigrad, code)["out"], run(torch, code)["out"]
     assert type(ours) is type(theirs)
     assert masked(repr(ours)) == masked(repr(theirs))
+
+
+@pytest.mark.parametrize("op", ["x * c", "x + c", "x - c", "c - x", "x / c", "c / x", "x * y"])
+@pytest.mark.parametrize("c", [0.1, 1 / 3, 2.7182818])
+def test_float32_arithmetic_rounds_exactly_as_pytorch(op, c):
+    # A Python number becomes a float32 before the operation, not after it: 1 ulp matters
+    # when a notebook prints .item() or compares results with ==.
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((2, 1000)).astype(np.float32)
+    results = []
+    for library in (minigrad, torch):
+        namespace = {"x": library.tensor(x), "y": library.tensor(y), "c": c}
+        results.append(eval(op, namespace).numpy())  # noqa: S307 - our own expressions
+    np.testing.assert_array_equal(*results)

@@ -29,7 +29,8 @@ class AddBackward0(Node):
 
 def add(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     a, b, dtype = operands(input, other)
-    data = a._data + (b._data if alpha == 1 else alpha * b._data)
+    # Computed in the result dtype, as PyTorch does: float32 + 0.1 adds float32(0.1).
+    data = np.add(a._data, b._data if alpha == 1 else alpha * b._data, dtype=dtype.numpy)
     return record(AddBackward0, data, (a, b), dtype=dtype, alpha=alpha)
 
 
@@ -43,7 +44,7 @@ class SubBackward0(Node):
 
 def sub(input: Tensor | Scalar, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     a, b, dtype = operands(input, other)
-    data = a._data - (b._data if alpha == 1 else alpha * b._data)
+    data = np.subtract(a._data, b._data if alpha == 1 else alpha * b._data, dtype=dtype.numpy)
     return record(SubBackward0, data, (a, b), dtype=dtype, alpha=alpha)
 
 
@@ -67,7 +68,7 @@ class RsubBackward1(Node):
 def rsub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar = 1) -> Tensor:
     """``other - alpha*input`` (``2 - a`` calls it with a Python number ``other``)."""
     a, b, dtype = operands(input, other)
-    data = b._data - (a._data if alpha == 1 else alpha * a._data)
+    data = np.subtract(b._data, a._data if alpha == 1 else alpha * a._data, dtype=dtype.numpy)
     if is_number(b):
         return record(RsubBackward1, data, (a,), dtype=dtype, alpha=alpha)
     return record(RsubBackward0, data, (a, b), dtype=dtype, alpha=alpha)
@@ -89,7 +90,7 @@ def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     # As PyTorch, save a factor only if the other one needs its gradient.
     saved = {"self": _if_needed(a, b), "other": _if_needed(b, a)}
     with np.errstate(invalid="ignore"):  # inf * 0 is nan, silently
-        data = a._data * b._data
+        data = np.multiply(a._data, b._data, dtype=dtype.numpy)
     return record(MulBackward0, data, (a, b), dtype=dtype, saved=saved)
 
 
