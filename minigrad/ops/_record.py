@@ -45,8 +45,8 @@ def record(
     if not (grad_mode._state.enabled and any(t._requires_grad for t in inputs)):
         return result
     node = node_type(
-        tuple([grad_edge(t) for t in inputs]),
-        tuple([(t._data.shape, t._dtype) for t in inputs]),
+        tuple(grad_edge(t) for t in inputs),
+        tuple((t._data.shape, t._dtype) for t in inputs),
     )
     if saved:
         node.save(saved)
