@@ -165,11 +165,12 @@ def displayed(obj, monkeypatch) -> list:
     """What ``obj._ipython_display_()`` passes to IPython's ``display``."""
     display_module = pytest.importorskip("IPython.display")
     shown = []
-    monkeypatch.setattr(display_module, "display", lambda item: shown.append(item))
+    monkeypatch.setattr(display_module, "display", lambda item, **kwargs: shown.append(item))
     obj._ipython_display_()
     return shown
 
 
+@needs_dot
 def test_static_by_default_every_frame_is_displayed(monkeypatch):
     x, out = seed()
     steps = viz.step_through(out)
@@ -195,12 +196,31 @@ def test_interactive_shows_a_slider_widget(monkeypatch):
     assert slider.value == 1 and shown[-1] is steps.frames[0]
 
 
+@needs_dot
 def test_interactive_without_ipywidgets_falls_back_to_frames(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets -> ImportError
     x, out = seed()
     steps = viz.step_through(out, interactive=True)
     assert displayed(steps, monkeypatch) == steps.frames
     assert "ipywidgets is not installed" in capsys.readouterr().out
+
+
+def test_without_graphviz_the_steps_are_text_and_the_hint_is_said_once(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render, "scripts_folders", lambda: [str(tmp_path)])
+    assert render.find_dot() is None
+    x, out = seed()
+    steps = viz.step_through(out)
+    first = steps.frames[0]._repr_mimebundle_()
+    assert set(first) == {"text/plain"}
+    note, text = first["text/plain"].split("\n", 1)
+    # the note says what the text is: the step in words, not the graph's DOT text
+    assert note.startswith("// Graphviz's dot was not found, so each step is shown as text. ")
+    assert "DOT" not in note and "pip install graphviz-pure" in note
+    assert text == steps.frames[0].text
+    shown = displayed(steps, monkeypatch)
+    assert shown[0] is steps.frames[0]  # with the note
+    assert shown[1:] == [{"text/plain": f.text} for f in steps.frames[1:]]  # without it
 
 
 class Twice(minigrad.autograd.Function):

@@ -306,7 +306,7 @@ def test_without_any_graphviz_the_text_and_a_hint_are_shown(monkeypatch, tmp_pat
     bundle = graph._repr_mimebundle_()
     assert set(bundle) == {"text/plain"}
     hint, dot = bundle["text/plain"].split("\n", 1)
-    assert hint.startswith("// Graphviz's dot was not found")
+    assert hint.startswith("// Graphviz's dot was not found, so this is the graph's DOT text. ")
     for tool in ("pip install graphviz-pure", "apt install", "brew install", "conda install",
                  "winget install"):
         assert tool in hint
@@ -324,6 +324,19 @@ def test_a_failing_dot_program_is_reported_not_raised(tmp_path):
     assert shown.svg is None and shown.problem == f"{broken} failed: Error: something broke"
     missing = render.render("digraph { a }", program=str(tmp_path / "nothing"))
     assert missing.svg is None and "could not run" in missing.problem
+    assert missing.hint == render.INSTALL_HINT
+    # A dot that exists but fails is not "not found"; the note still says what the text is.
+    graph = viz.GraphImage("digraph { a }")
+    graph._rendering = shown
+    assert graph._repr_mimebundle_()["text/plain"] == (
+        f"// {broken} failed: Error: something broke, so this is the graph's DOT text.\n"
+        "digraph { a }"
+    )
+    graph._rendering = missing
+    note = graph._repr_mimebundle_()["text/plain"].splitlines()[0]
+    assert "not found" not in note and note.endswith(render.INSTALL_HINT)
+    with pytest.raises(RuntimeError, match="could not run .*To see the picture: pip install"):
+        graph.save(tmp_path / "g.svg")
 
 
 @needs_dot

@@ -19,11 +19,19 @@ from .render import Rendering, render
 
 
 class GraphImage:
-    """A rendered graph: ``.source`` (DOT), ``.svg()``, ``.png()``, ``.save(path)``."""
+    """A rendered graph: ``.source`` (DOT), ``.svg()``, ``.png()``, ``.save(path)``.
 
-    def __init__(self, source: str, text: str | None = None) -> None:
+    ``text`` is the ``text/plain`` shown beside the picture (and instead of it when
+    there is none); by default the DOT source. ``text_is`` finishes the sentence
+    "no picture, so ..." for that text.
+    """
+
+    def __init__(
+        self, source: str, text: str | None = None, text_is: str = "this is the graph's DOT text"
+    ) -> None:
         self.source = source
         self.text = source if text is None else text
+        self.text_is = text_is
         self._rendering: Rendering | None = None
 
     def rendering(self) -> Rendering:
@@ -41,13 +49,23 @@ class GraphImage:
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         shown = self.rendering()
         if shown.svg is None or shown.png is None:
-            # No picture: the text, with the reason as a DOT comment so it still parses.
-            return {"text/plain": f"// {shown.problem}\n{self.text}"}
+            return {"text/plain": f"{self.no_picture_note()}\n{self.text}"}
         return {
             "image/svg+xml": shown.svg,
             "image/png": base64.b64encode(shown.png).decode("ascii"),
             "text/plain": self.text,
         }
+
+    def has_picture(self) -> bool:
+        shown = self.rendering()
+        return shown.svg is not None and shown.png is not None
+
+    def no_picture_note(self) -> str:
+        """Why there is no picture, what the text is, how to get one: a ``//`` comment, so
+        that the note and DOT text below it still parse as DOT."""
+        shown = self.rendering()
+        note = f"// {shown.problem}, so {self.text_is}."
+        return f"{note} {shown.hint}" if shown.hint else note
 
     def __repr__(self) -> str:
         return self.text
@@ -63,7 +81,7 @@ class GraphImage:
             raise ValueError(f"cannot save a graph as {suffix!r}: use .svg, .png, .dot or .gv")
         shown = self.rendering()
         if shown.svg is None or shown.png is None:
-            raise RuntimeError(shown.problem)
+            raise RuntimeError(shown.message)
         if suffix == ".svg":
             path.write_text(shown.svg, encoding="utf-8")
         else:

@@ -5,7 +5,7 @@ Where the picture comes from, in order:
 1. the system's ``dot`` (``apt install graphviz``, brew, conda, winget);
 2. the ``graphviz-pure`` binary that the pinned pip package of the ``lab`` extra
    puts in this environment's scripts folder (a static Rust port of Graphviz);
-3. neither: ``render`` says so, and the caller shows the DOT text with ``INSTALL_HINT``.
+3. neither: ``render`` says so, and the caller shows text with ``INSTALL_HINT``.
 
 A cell that draws a graph must never fail because Graphviz is missing.
 """
@@ -21,8 +21,9 @@ import sysconfig
 
 PURE = "graphviz-pure"
 PNG_DPI = 96  # fixed, so a PNG has the same pixels on every machine with the same renderer
+NOT_FOUND = "Graphviz's dot was not found"
 INSTALL_HINT = (
-    "Graphviz's dot was not found, so this is the graph's DOT text. To see the picture: "
+    "To see the picture: "
     "pip install graphviz-pure==0.2.2 | apt install graphviz | brew install graphviz | "
     "conda install -c conda-forge graphviz | winget install graphviz"
 )
@@ -30,11 +31,24 @@ INSTALL_HINT = (
 
 @dataclasses.dataclass(frozen=True)
 class Rendering:
-    """SVG text and PNG bytes of one graph, or ``problem``: why there are none."""
+    """SVG text and PNG bytes of one graph, or ``problem``: why there are none.
+
+    ``hint`` says what to install when that would help. The two are kept apart so
+    that whoever shows the text instead of the picture can say what that text is
+    between them (``display.GraphImage``).
+    """
 
     svg: str | None = None
     png: bytes | None = None
     problem: str | None = None
+    hint: str = ""
+
+    @property
+    def message(self) -> str | None:
+        """``problem`` and ``hint`` as one sentence, e.g. for an exception."""
+        if self.problem is None:
+            return None
+        return f"{self.problem}. {self.hint}" if self.hint else self.problem
 
 
 def find_dot(prefer_pure: bool = False) -> str | None:
@@ -64,26 +78,32 @@ def render(source: str, program: str | None = None) -> Rendering:
     """SVG and PNG of the DOT ``source``, or the reason there are none."""
     program = program or find_dot()
     if program is None:
-        return Rendering(problem=INSTALL_HINT)
-    svg, problem = run(program, source, "svg")
-    if svg is None:
-        return Rendering(problem=problem)
-    png, problem = run(program, source, "png")
-    if png is None:
-        return Rendering(problem=problem)
+        return Rendering(problem=NOT_FOUND, hint=INSTALL_HINT)
+    svg, failure = _run(program, source, "svg")
+    if failure is not None:
+        return failure
+    png, failure = _run(program, source, "png")
+    if failure is not None:
+        return failure
     return Rendering(svg.decode("utf-8"), png)
 
 
 def run(program: str, source: str, fmt: str) -> tuple[bytes | None, str | None]:
     """``program -Tfmt`` on ``source``: (output, None), or (None, what went wrong)."""
+    data, failure = _run(program, source, fmt)
+    return data, None if failure is None else failure.message
+
+
+def _run(program: str, source: str, fmt: str) -> tuple[bytes | None, Rendering | None]:
+    """``run``, with the failure as a ``Rendering`` that keeps problem and hint apart."""
     args = [program, f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
     try:
         done = subprocess.run(args, input=source.encode(), capture_output=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as exc:
-        return None, f"{program} could not run ({exc}). {INSTALL_HINT}"
+        return None, Rendering(problem=f"{program} could not run ({exc})", hint=INSTALL_HINT)
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
-        return None, f"{program} failed: {' '.join(message) or done.returncode}"
+        return None, Rendering(problem=f"{program} failed: {' '.join(message) or done.returncode}")
     return done.stdout, None
 
 

@@ -71,8 +71,11 @@ class StepThrough:
                 return
             except ImportError:
                 print("ipywidgets is not installed: showing every step (pip install ipywidgets)")
-        for frame in self.frames:
-            display(frame)
+        for k, frame in enumerate(self.frames):
+            if k > 0 and not frame.has_picture():  # why there is no picture: said once, above
+                display({"text/plain": frame.text}, raw=True)
+            else:
+                display(frame)
 
     def widget(self):  # -> ipywidgets.VBox (an optional package: no import at load)
         """A slider and previous/next buttons over the frames."""
@@ -123,6 +126,7 @@ def step_through(
         GraphImage(
             picture_dot(picture, frame_marks(picture, steps, k, names, options)),
             frame_text(steps, k, picture, names),
+            text_is="each step is shown as text",
         )
         for k in range(len(steps))
     ]
