@@ -603,6 +603,17 @@ def test_results_under_no_grad_are_leaves_but_factories_keep_requires_grad():
     assert (made * 2).requires_grad
 
 
+def test_a_view_made_under_no_grad_is_a_leaf_that_requires_grad():
+    x = ones(2, 2)
+    with torch.no_grad():
+        views = [x.view(4), x.t(), x.reshape(4), x.expand(3, 2, 2), x.unsqueeze(0).squeeze(0)]
+        copy = x.t().reshape(4)  # not a view
+    assert all((v.requires_grad, v.is_leaf, v.grad_fn) == (True, True, None) for v in views)
+    assert not copy.requires_grad
+    (views[0] * 2).sum().backward()
+    assert views[0].grad.tolist() == [2.0] * 4 and x.grad is None
+
+
 @pytest.mark.parametrize("decorator", [torch.no_grad, torch.no_grad()])
 def test_no_grad_decorates_with_or_without_parentheses(decorator):
     @decorator

@@ -45,6 +45,8 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 def _view_of(input: Tensor, node_type: type[Node], data: np.ndarray, **attrs) -> Tensor:
     out = record(node_type, data, (input,), **attrs)
+    if out._grad_fn is None and input._requires_grad:
+        out._requires_grad = True  # made under no_grad: a leaf that requires grad (PyTorch)
     out._version_counter = input._version_counter
     out._base = input if input._base is None else input._base
     track_view(out, input)
