@@ -40,6 +40,8 @@ def _to(self: Tensor, *args: Any, dtype: _dtype.dtype | None = None, **kwargs: A
     for a in args:
         if isinstance(a, _dtype.dtype):
             dtype = a
+        elif isinstance(a, Tensor):  # t.to(other): other's dtype
+            dtype = a.dtype
     return self if dtype is None else pointwise.to_dtype(self, dtype)
 
 
