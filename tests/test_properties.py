@@ -18,8 +18,6 @@ from hypothesis.extra import numpy as hnp
 
 import minigrad
 
-torch = pytest.importorskip("torch")
-
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -133,6 +131,7 @@ def assert_close(ours, theirs) -> None:
 @SETTINGS
 @given(data=st.data())
 def test_random_programs_match_torch(data):
+    torch = pytest.importorskip("torch")
     shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), label="shape")
     start = data.draw(hnp.arrays(np.float64, shape, elements=ELEMENTS), label="x")
     ours = [minigrad.tensor(start, requires_grad=True)]
