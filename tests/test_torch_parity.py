@@ -303,3 +303,23 @@ def test_float32_arithmetic_rounds_exactly_as_pytorch(op, c):
         namespace = {"x": library.tensor(x), "y": library.tensor(y), "c": c}
         results.append(eval(op, namespace).numpy())  # noqa: S307 - our own expressions
     np.testing.assert_array_equal(*results)
+
+
+ORDER_SETUP = (
+    "log = []; g = torch.tensor(1.0, requires_grad=True); "
+    "h = torch.tensor(2.0, requires_grad=True); "
+    "hooks = [t.register_hook(lambda grad, n=n: log.append(n)) for n, t in (('g', g), ('h', h))]; "
+)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # g's AccumulateGrad was made first (by `unused`) but runs as soon as it is ready
+        "unused = g * 5; c = h * 2; d = g * 3; (c + d).backward()",
+        "c = g * 2; d = h * 3; e = c * d; (e + g).backward()",
+        "c = g * h; d = c * g; (d + c + h).backward()",
+    ],
+)
+def test_same_order_of_backward(code):
+    assert run(minigrad, ORDER_SETUP + code)["log"] == run(torch, ORDER_SETUP + code)["log"]

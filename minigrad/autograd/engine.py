@@ -7,7 +7,8 @@ The whole idea fits in ``run_backward``:
 2. Start from the outputs with their gradients. A node runs only once all the
    gradients headed for it have arrived and been summed: that is a topological
    order, and it is why ``a + a`` and diamonds get their gradients added up.
-   Among ready nodes the newest runs first, as in PyTorch.
+   Among ready nodes the newest runs first, as in PyTorch (and a leaf's
+   ``AccumulateGrad`` before any other: its gradient is final once it is ready).
 3. Each node turns the gradient of its output into gradients of its inputs
    (``apply``); those flow along ``next_functions``. ``AccumulateGrad`` nodes add
    them into ``leaf.grad``. Saved tensors are freed unless ``retain_graph``.
@@ -19,6 +20,7 @@ requested inputs instead of writing ``.grad``.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -93,12 +95,15 @@ def run_backward(
     buffers: dict[Node, list[Tensor | None]] = {}
     for (node, nr), grad in zip(roots, grads, strict=True):
         _add_to_buffer(buffers, node, nr, grad)
-    ready = [(-n._sequence_nr, n) for n in root_nodes if deps.get(n, 0) == 0]
+    # A heap of (-sequence number, push order, node): the newest node first; the push
+    # order breaks ties (between AccumulateGrad nodes) without comparing nodes.
+    order = itertools.count()
+    ready = [(-n._sequence_nr, next(order), n) for n in root_nodes if deps.get(n, 0) == 0]
     heapq.heapify(ready)
 
     with set_grad_enabled(create_graph):
         while ready:
-            _, node = heapq.heappop(ready)
+            *_, node = heapq.heappop(ready)
             grad_outputs = buffers.pop(node, None)
             runs = needed is None or _should_run(node, needed, accumulate_grad)
             # autograd.grad returns a gradient as it arrives, before the tensor's hooks, when
@@ -121,7 +126,7 @@ def run_backward(
                     _add_to_buffer(buffers, child, nr, grad)
                 deps[child] -= 1
                 if deps[child] == 0:
-                    heapq.heappush(ready, (-child._sequence_nr, child))
+                    heapq.heappush(ready, (-child._sequence_nr, next(order), child))
     return captured
 
 

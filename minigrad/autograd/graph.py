@@ -11,6 +11,7 @@ inputs, so the graph is the *backward* graph: the engine walks it from the loss.
 from __future__ import annotations
 
 import itertools
+import sys
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -169,6 +170,8 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         super().__init__((), ((variable.shape, variable.dtype),))
         self.variable = variable
+        # As PyTorch: the highest priority, so a leaf's gradient is stored as soon as it is final.
+        self._sequence_nr = sys.maxsize
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
