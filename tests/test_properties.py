@@ -1,8 +1,9 @@
 """Property tests: random shapes and random chains of ops, built alike in minigrad and torch.
 
 Hypothesis draws a program step by step (each step must fit the current shape):
-element-wise functions, binary ops with a fresh broadcastable operand, ``sum``/``mean``
-over random dims, and reshapes/transposes/expands. The program runs in both
+element-wise functions, binary ops with a fresh broadcastable operand or an earlier
+result (so nodes are reused: diamonds), ``sum``/``mean`` over random dims, and
+reshapes/transposes/expands. The program runs in both
 libraries on the same float64 data; values, graphs and every leaf's gradient must agree.
 A second property checks a few ops against finite differences instead of torch.
 """
@@ -124,6 +125,14 @@ def graph(node) -> object:
     return (node.name(), tuple(graph(child) for child, _ in node.next_functions))
 
 
+def broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    try:
+        np.broadcast_shapes(tuple(a), tuple(b))
+    except ValueError:
+        return False
+    return True
+
+
 def assert_close(ours, theirs) -> None:
     np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-6, atol=1e-9)
 
@@ -137,10 +146,14 @@ def test_random_programs_match_torch(data):
     ours = [minigrad.tensor(start, requires_grad=True)]
     theirs = [torch.tensor(start, requires_grad=True)]
     x_ours, x_theirs = ours[0], theirs[0]
+    history = [(x_ours, x_theirs)]  # earlier results, to be used again: reuse and diamonds
     for _ in range(data.draw(st.integers(1, 6), label="steps")):
         description, fn, leaf_shape = data.draw(step(tuple(x_ours.shape)), label="step")
         y_ours = y_theirs = None
-        if leaf_shape is not None:
+        earlier = [pair for pair in history if broadcastable(pair[0].shape, x_ours.shape)]
+        if leaf_shape is not None and earlier and data.draw(st.booleans(), label="reuse"):
+            y_ours, y_theirs = data.draw(st.sampled_from(earlier), label="earlier result")
+        elif leaf_shape is not None:
             leaf = data.draw(hnp.arrays(np.float64, leaf_shape, elements=ELEMENTS), label="y")
             y_ours = minigrad.tensor(leaf, requires_grad=True)
             y_theirs = torch.tensor(leaf, requires_grad=True)
@@ -157,6 +170,7 @@ def test_random_programs_match_torch(data):
         assert tuple(x_ours.shape) == tuple(x_theirs.shape), description
         assume(np.isfinite(x_theirs.detach().numpy()).all())
         assert_close(x_ours, x_theirs)
+        history.append((x_ours, x_theirs))
     assert graph(x_ours.grad_fn) == graph(x_theirs.grad_fn)
     weights = np.arange(1.0, x_theirs.numel() + 1).reshape(tuple(x_theirs.shape))
     (x_ours * minigrad.tensor(weights)).sum().backward()
