@@ -4,7 +4,13 @@
 the same names, signatures, printed output and error messages.
 """
 
+# isort: skip_file
+# The order below matters: ``ops`` attaches the operations to ``Tensor``, and ``nn``
+# and ``optim`` are built on everything before them.
+
 from __future__ import annotations
+
+import builtins as _builtins
 
 from . import _dtype
 from ._dtype import (
@@ -26,7 +32,7 @@ from ._dtype import (
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import set_printoptions
-from . import ops  # noqa: E402,I001 - attaches the operations to Tensor
+from . import ops  # attaches the operations to Tensor
 from ._creation import (
     arange,
     as_tensor,
@@ -73,7 +79,6 @@ from .ops.logical import all, allclose, any, equal
 from .ops.pointwise import (
     abs,
     clamp,
-
     clone,
     cos,
     eq,
@@ -96,12 +101,12 @@ from .ops.pointwise import (
 from .ops.reduction import mean, sum
 from .ops.shape import flatten, permute, reshape, squeeze, t, transpose, unsqueeze
 from .random import initial_seed, manual_seed, seed
-from . import nn, optim  # noqa: E402,I001 - layers and optimizers, built on everything above
+from . import nn, optim
 
 __version__ = "0.1.0"
 
 
-def is_tensor(obj: object) -> "builtins.bool":
+def is_tensor(obj: object) -> _builtins.bool:
     return isinstance(obj, Tensor)
 
 
@@ -113,7 +118,5 @@ def __getattr__(name: str) -> object:
         return importlib.import_module(".viz", __name__)
     raise AttributeError(f"module 'minigrad' has no attribute '{name}'")
 
-
-import builtins  # noqa: E402
 
 del _dtype
