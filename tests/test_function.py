@@ -7,37 +7,20 @@ Functions are checked against finite differences as well.
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
 import pytest
 from conftest import assert_grads_match
+from torch_parity import error_text, masked, names, same_in_torch
 
 import minigrad
 from minigrad.autograd import Function, once_differentiable
 
 
-def same_in_torch(scenario) -> list[str]:
-    """Run ``scenario(module)`` on minigrad and (if installed) torch; return minigrad's log."""
-    ours = scenario(minigrad)
-    try:
-        import torch
-    except ImportError:
-        return ours
-    assert ours == scenario(torch)
-    return ours
-
-
-def error_text(fn, exc_type=RuntimeError) -> str:
-    with pytest.raises(exc_type) as info:
-        fn()
-    return str(info.value)
-
-
-def masked(text: str) -> str:
-    """Addresses differ between runs, and the module is named after the library."""
-    return re.sub(r"0x[0-9a-f]+", "0x…", text).replace("torch.", "minigrad.")
+def masked_as_minigrad(text: str) -> str:
+    """Addresses masked, and the module named after the library (``torch.`` reads ``minigrad.``)."""
+    return masked(text).replace("torch.", "minigrad.")
 
 
 def my_exp(torch):
@@ -62,9 +45,9 @@ def test_my_exp_as_in_the_reference():
         y = my_exp(torch).apply(x)
         log = [
             str(y),
-            masked(repr(y.grad_fn)),
+            masked_as_minigrad(repr(y.grad_fn)),
             y.grad_fn.name(),
-            masked(str(y.grad_fn.next_functions)),
+            masked_as_minigrad(str(y.grad_fn.next_functions)),
         ]
         log.append(type(y.grad_fn).__module__.replace("torch.", "minigrad."))
         y.sum().backward()
@@ -193,7 +176,7 @@ def test_setup_context_style():
         w = torch.tensor([3.0, 4.0], requires_grad=True)
         y = MyLinear.apply(x, w)
         y.sum().backward()
-        return [masked(repr(y.grad_fn)), str(x.grad), str(w.grad)]
+        return [masked_as_minigrad(repr(y.grad_fn)), str(x.grad), str(w.grad)]
 
     assert (
         same_in_torch(scenario)[0] == "<minigrad.autograd.function.MyLinearBackward object at 0x…>"
@@ -587,10 +570,6 @@ def test_mark_dirty():
         "a leaf Variable that requires grad has been used in an in-place operation.",
         "(tensor([2., 2.], requires_grad=True), 2)",
     ]
-
-
-def names(fn) -> list:
-    return [None if n is None else n.name() for n, _ in fn.next_functions]
 
 
 # --- once_differentiable, instantiation, mark_shared_storage -------------------------------------

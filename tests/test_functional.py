@@ -9,27 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_parity import error_text, same_in_torch
 
 import minigrad
 from minigrad.autograd.functional import hessian, hvp, jacobian, jvp, vhp, vjp
-
-
-def same_in_torch(scenario) -> list[str]:
-    """Run ``scenario(module)`` on minigrad and (if installed) torch; return minigrad's log."""
-    ours = scenario(minigrad)
-    try:
-        import torch
-        import torch.autograd.functional  # noqa: F401 - makes the attribute available
-    except ImportError:
-        return ours
-    assert ours == scenario(torch)
-    return ours
-
-
-def error_text(fn, exc_type=RuntimeError) -> str:
-    with pytest.raises(exc_type) as info:
-        fn()
-    return str(info.value)
 
 
 def f(x):

@@ -7,27 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_parity import error_text, same_in_torch
 
 import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.autograd.gradcheck import GradcheckError
-
-
-def same_in_torch(scenario) -> list[str]:
-    """Run ``scenario(module)`` on minigrad and (if installed) torch; return minigrad's log."""
-    ours = scenario(minigrad)
-    try:
-        import torch
-    except ImportError:
-        return ours
-    assert ours == scenario(torch)
-    return ours
-
-
-def error_text(fn, exc_type=RuntimeError) -> str:
-    with pytest.raises(exc_type) as info:
-        fn()
-    return str(info.value)
 
 
 def exp_function(torch, factor: float = 1.0):

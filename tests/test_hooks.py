@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_parity import error_text, same_in_torch
 
 import minigrad
 
@@ -19,23 +20,6 @@ NON_LEAF_WARNING = "The .grad attribute of a Tensor that is not a leaf Tensor is
 
 def torch_or_skip():
     return pytest.importorskip("torch")
-
-
-def same_in_torch(scenario) -> list[str]:
-    """Run ``scenario(module)`` on minigrad and (if installed) torch; return minigrad's log."""
-    ours = scenario(minigrad)
-    try:
-        import torch
-    except ImportError:
-        return ours
-    assert ours == scenario(torch)
-    return ours
-
-
-def error_text(fn, exc_type=RuntimeError) -> str:
-    with pytest.raises(exc_type) as info:
-        fn()
-    return str(info.value)
 
 
 # --- retain_grad and the non-leaf warning ------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import assert_grads_match
+from torch_parity import error_text, names, same_in_torch
 
 import minigrad
 
@@ -21,27 +22,6 @@ MODIFIED = (
     "one of the variables needed for gradient computation has been modified by an inplace "
     "operation: "
 )
-
-
-def same_in_torch(scenario) -> list[str]:
-    """Run ``scenario(module)`` on minigrad and (if installed) torch; return minigrad's log."""
-    ours = scenario(minigrad)
-    try:
-        import torch
-    except ImportError:
-        return ours
-    assert ours == scenario(torch)
-    return ours
-
-
-def error_text(fn, exc_type=RuntimeError) -> str:
-    with pytest.raises(exc_type) as info:
-        fn()
-    return str(info.value)
-
-
-def names(fn) -> list:
-    return [None if n is None else n.name() for n, _ in fn.next_functions]
 
 
 # --- every op: returns self, bumps the version, records the op's node ------------------------

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import pytest
 from conftest import assert_grads_match
+from torch_parity import raised
 
 import minigrad
 import minigrad.nn as nn
@@ -30,15 +31,6 @@ def copy_weights(torch, ours: nn.Module, theirs) -> None:
     with torch.no_grad():
         for name, p in theirs.named_parameters():
             p.copy_(to_torch(torch, dict(ours.named_parameters())[name]))
-
-
-def raised(fn, *args) -> tuple[type, str]:
-    """The type and message of what ``fn(*args)`` raises."""
-    try:
-        fn(*args)
-    except Exception as exc:  # noqa: BLE001 - the type is part of what is compared
-        return type(exc), str(exc)
-    raise AssertionError("no exception raised")
 
 
 def make_net(nn_=nn):

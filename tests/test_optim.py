@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_parity import raised
 
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad import optim
-
-
-def raised(fn, *args) -> tuple[type, str]:
-    """The type and message of what ``fn(*args)`` raises."""
-    try:
-        fn(*args)
-    except Exception as exc:  # noqa: BLE001 - the type is part of what is compared
-        return type(exc), str(exc)
-    raise AssertionError("no exception raised")
 
 
 def make_model(lib, weights: list[np.ndarray]):

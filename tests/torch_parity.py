@@ -1,11 +1,16 @@
 """Run the same code with minigrad and with PyTorch, and compare what comes out.
 
-The ops tests write each case once as ``fn(lib, *tensors)``, where ``lib`` is either
-``minigrad`` or ``torch``: the APIs are the same, so the code is too.
+The APIs are the same, so the code is too. Two styles share these helpers:
+
+* the ops tests write each case once as ``fn(lib, *tensors)``, where ``lib`` is either
+  ``minigrad`` or ``torch``, and compare tensors, graphs, gradients and errors;
+* the scenario tests (functions, hooks, in-place, ...) write ``scenario(torch)``, which
+  returns a log of strings: ``same_in_torch`` runs it on both and compares the logs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -104,18 +109,48 @@ def assert_same_second_grads(fn: Case, arrays: list[np.ndarray], graphs: bool = 
             np.testing.assert_allclose(values(a), values(b), rtol=1e-6, atol=1e-9)
 
 
-def raised(fn: Callable[[], Any]) -> tuple[str, str]:
-    """The exception ``fn`` raises, as (type name, message)."""
+def raised(fn: Callable[..., Any], *args: Any) -> tuple[type, str]:
+    """The type and message of what ``fn(*args)`` raises."""
     try:
-        fn()
-    except Exception as exc:  # noqa: BLE001 - any exception is the result here
-        return type(exc).__name__, str(exc)
+        fn(*args)
+    except Exception as exc:  # noqa: BLE001 - the type is part of what is compared
+        return type(exc), str(exc)
     raise AssertionError("no exception raised")
 
 
 def assert_same_error(fn: Case, arrays: list[np.ndarray]) -> None:
-    """``fn`` raises the same exception type and message in both libraries."""
+    """``fn`` raises the same exception type (by name) and message in both libraries."""
     torch = pytest.importorskip("torch")
     ours = raised(lambda: fn(minigrad, *tensors(minigrad, arrays)))
     theirs = raised(lambda: fn(torch, *tensors(torch, arrays)))
+    ours, theirs = (ours[0].__name__, ours[1]), (theirs[0].__name__, theirs[1])
     assert ours == theirs, f"minigrad {ours} != torch {theirs}"
+
+
+# --- scenarios: ``scenario(torch)`` returns a log -----------------------------------------------
+def same_in_torch(scenario: Callable[[Any], list[str]]) -> list[str]:
+    """Run ``scenario(module)`` on minigrad and (if installed) torch; return minigrad's log."""
+    ours = scenario(minigrad)
+    try:
+        import torch
+    except ImportError:
+        return ours
+    assert ours == scenario(torch)
+    return ours
+
+
+def error_text(fn: Callable[[], Any], exc_type: type[BaseException] = RuntimeError) -> str:
+    """The message of the ``exc_type`` that ``fn()`` must raise."""
+    with pytest.raises(exc_type) as info:
+        fn()
+    return str(info.value)
+
+
+def masked(text: str) -> str:
+    """Addresses (``0x7f…``) differ between runs and libraries: they read ``0x…``."""
+    return re.sub(r"0x[0-9a-f]+", "0x…", text)
+
+
+def names(node: Any) -> list:
+    """The names of the nodes ``node`` passes gradients on to (None for a missing edge)."""
+    return [None if n is None else n.name() for n, _ in node.next_functions]
