@@ -13,6 +13,7 @@ import weakref
 from contextlib import contextmanager
 
 import pytest
+from conftest import graph_nodes
 from test_tensor_api import warnings_in_fresh_process
 
 import minigrad as torch
@@ -356,16 +357,6 @@ BUILDERS = {
 def retained(t: torch.Tensor) -> torch.Tensor:
     t.retain_grad()
     return t
-
-
-def graph_nodes(root) -> list:
-    nodes, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        if node is not None and node not in nodes:
-            nodes.append(node)
-            stack.extend(child for child, _ in node.next_functions)
-    return nodes
 
 
 @pytest.mark.parametrize("case", BUILDERS)

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import assert_grads_match
+from conftest import assert_grads_match, assert_second_grads_match
 from torch_parity import (
     assert_same_error,
     assert_same_grads,
@@ -128,16 +128,7 @@ def test_second_derivatives_match_torch(fn):
 
 @pytest.mark.parametrize("fn", [f for _, f in SECOND_ORDER], ids=[i for i, _ in SECOND_ORDER])
 def test_second_derivatives_match_finite_differences(fn):
-    weights = [minigrad.tensor(rng.standard_normal(s)) for s in (X.shape, X3.shape)]
-
-    def first_derivatives(x, y):
-        x.requires_grad_()
-        y.requires_grad_()
-        grads = minigrad.autograd.grad(fn(minigrad, x, y).sum(), (x, y), allow_unused=True,
-                                       create_graph=True)
-        return sum((g * w).sum() for g, w in zip(grads, weights) if g is not None)
-
-    assert_grads_match(first_derivatives, [X, X3])
+    assert_second_grads_match(fn, [X, X3], rng)
 
 
 ERRORS = [

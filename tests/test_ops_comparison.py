@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import assert_grads_match
+from conftest import assert_grads_match, assert_second_grads_match
 from torch_parity import (
     assert_same_error,
     assert_same_grads,
@@ -178,16 +178,7 @@ def test_second_derivatives_match_torch(name, fn):
 
 @pytest.mark.parametrize("fn", [f for _, f in SECOND_ORDER], ids=[i for i, _ in SECOND_ORDER])
 def test_second_derivatives_match_finite_differences(fn):
-    weights = [minigrad.tensor(rng.standard_normal(s)) for s in (A.shape, B.shape)]
-
-    def first_derivatives(a, b):
-        a.requires_grad_()
-        b.requires_grad_()
-        grads = minigrad.autograd.grad(fn(minigrad, a, b).sum(), (a, b), allow_unused=True,
-                                       create_graph=True)
-        return sum((g * w).sum() for g, w in zip(grads, weights) if g is not None)
-
-    assert_grads_match(first_derivatives, [A, B])
+    assert_second_grads_match(fn, [A, B], rng)
 
 
 ERRORS = [

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import graph_nodes
 
 import minigrad
 from minigrad import viz
@@ -15,22 +16,11 @@ from minigrad.viz import render
 needs_dot = pytest.mark.skipif(render.find_dot() is None, reason="no Graphviz on this machine")
 
 
-def graph_nodes(output: minigrad.Tensor) -> list:
-    """Every node reachable from output.grad_fn."""
-    found, stack = [], [output.grad_fn]
-    while stack:
-        node = stack.pop()
-        if node is not None and node not in found:
-            found.append(node)
-            stack.extend(child for child, _ in node.next_functions)
-    return found
-
-
 def engine_order(output: minigrad.Tensor, gradient=None) -> list:
     """The order the engine runs the nodes, observed with pre-hooks of this test's own."""
-    seen = []
-    handles = [n.register_prehook(lambda g, n=n: seen.append(n)) for n in graph_nodes(output)]
-    leaves = [n.variable for n in graph_nodes(output) if isinstance(n, AccumulateGrad)]
+    seen, nodes = [], graph_nodes(output.grad_fn)
+    handles = [n.register_prehook(lambda g, n=n: seen.append(n)) for n in nodes]
+    leaves = [n.variable for n in nodes if isinstance(n, AccumulateGrad)]
     grads = [leaf.grad for leaf in leaves]
     output.backward(gradient, retain_graph=True)
     for leaf, grad in zip(leaves, grads):
@@ -96,7 +86,7 @@ def test_the_users_grads_and_graph_are_left_as_they_were():
     assert x.grad is earlier and earlier.tolist() == [[1.0, 1.0], [1.0, 1.0]]
     out.backward()  # the graph was retained, and this is the first real accumulation
     assert x.grad.tolist() == [[5.5, 5.5], [5.5, 5.5]]
-    assert not any(n._pre_hooks or n._post_hooks for n in graph_nodes(out))
+    assert not any(n._pre_hooks or n._post_hooks for n in graph_nodes(out.grad_fn))
 
 
 def test_retained_grads_of_results_are_put_back():
@@ -130,7 +120,7 @@ def test_order_on_a_diamond_is_the_engines():
     d = (b * c + b.sin()).sum()
     steps = viz.step_through(d)
     assert [s.node for s in steps.steps] == engine_order(d)
-    assert len(steps) == len(graph_nodes(d))
+    assert len(steps) == len(graph_nodes(d.grad_fn))
 
 
 def test_non_scalar_output_takes_a_gradient_as_backward_does():
@@ -268,4 +258,4 @@ def test_a_freed_graph_raises_backwards_error_and_changes_nothing():
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
         viz.step_through(out)
     assert x.grad.tolist() == before
-    assert not any(n._pre_hooks or n._post_hooks for n in graph_nodes(out))
+    assert not any(n._pre_hooks or n._post_hooks for n in graph_nodes(out.grad_fn))
