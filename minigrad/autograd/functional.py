@@ -77,6 +77,32 @@ def _finish(tensors: tuple, create_graph: bool) -> tuple:
     return tensors if create_graph else tuple(t.detach() for t in tensors)
 
 
+def _inputs(inputs: Tensors, create_graph: bool, fn_name: str) -> tuple[bool, tuple]:
+    """The user's inputs, checked and ``_prepare``d: ``(was it a tuple?, new tensors)``."""
+    is_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    return is_tuple, _prepare(inputs, create_graph, need_graph=True)
+
+
+def _call(func: Callable, inputs: tuple, strict: bool, fn_name: str) -> tuple[bool, tuple]:
+    """``func(*inputs)``, checked: ``(was it a tuple?, the outputs as a tuple)``."""
+    is_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", fn_name)
+    _check_outputs(outputs, strict)
+    return is_tuple, outputs
+
+
+def _call_scalar(func: Callable, inputs: tuple, strict: bool, fn_name: str) -> Tensor:
+    """``func(*inputs)``, which must be a single one-element Tensor (hessian, vhp, hvp)."""
+    is_tuple, outputs = _call(func, inputs, strict, fn_name)
+    if is_tuple:
+        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
+    if outputs[0].numel() != 1:
+        raise RuntimeError(
+            f"The Tensor returned by the function given to {fn_name} should contain a single "
+            "element"
+        )
+    return outputs[0]
+
+
 def _validate_v(v: tuple, other: tuple, is_other_tuple: bool) -> None:
     if len(other) != len(v):
         if is_other_tuple:
@@ -145,6 +171,19 @@ def _grad(outputs: tuple, inputs: tuple, grad_outputs: tuple | None = None, **kw
         return (None,) * len(inputs)
     outs, grads = zip(*pairs)
     return grad(outs, inputs, grads, allow_unused=True, **kwargs)
+
+
+def _last_grad(
+    outputs: tuple, inputs: tuple, v: tuple | None, strict: bool, create_graph: bool, stage: str
+) -> tuple:
+    """The final ``grad`` call of a product, zeros filled in for inputs it does not reach.
+
+    It records a graph only when the user asked (``create_graph``) or when grad mode
+    is on where the user called us, as PyTorch does.
+    """
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grads = _grad(outputs, inputs, v, create_graph=create_graph)
+        return _fill_in_zeros(grads, inputs, strict, create_graph, stage)
 
 
 def _fill_in_zeros(
@@ -225,16 +264,10 @@ def vjp(
 ) -> tuple[Tensors, Tensors]:
     """``(func(inputs), vᵀJ)``: the vector-Jacobian product, shaped like the inputs."""
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        is_outputs_tuple, outputs = _as_tuple(
-            func(*inputs), "outputs of the user-provided function", "vjp"
-        )
-        _check_outputs(outputs, strict)
+        is_inputs_tuple, inputs = _inputs(inputs, create_graph, "vjp")
+        is_outputs_tuple, outputs = _call(func, inputs, strict, "vjp")
         v = _vector(v, outputs, is_outputs_tuple, "vjp", create_graph, V_NONE_FOR_OUTPUT)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(outputs, inputs, v, create_graph=create_graph)
-        result = _fill_in_zeros(grads, inputs, strict, create_graph, "back")
+    result = _last_grad(outputs, inputs, v, strict, create_graph, "back")
     return (
         _unpack(_finish(outputs, create_graph), is_outputs_tuple),
         _unpack(_finish(result, create_graph), is_inputs_tuple),
@@ -256,19 +289,13 @@ def jvp(
     from .._creation import zeros_like
 
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
+        is_inputs_tuple, inputs = _inputs(inputs, create_graph, "jvp")
         v = _vector(v, inputs, is_inputs_tuple, "jvp", create_graph, V_NONE_FOR_INPUT)
-        is_outputs_tuple, outputs = _as_tuple(
-            func(*inputs), "outputs of the user-provided function", "jvp"
-        )
-        _check_outputs(outputs, strict)
+        is_outputs_tuple, outputs = _call(func, inputs, strict, "jvp")
         u = tuple(zeros_like(out, requires_grad=True) for out in outputs)
         u_j = _grad(outputs, inputs, u, create_graph=True)
         _check_graph(u_j, strict, "grad_inputs")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(u_j, u, v, create_graph=create_graph)
-        result = _fill_in_zeros(grads, outputs, strict, create_graph, "back_trick")
+    result = _last_grad(u_j, u, v, strict, create_graph, "back_trick")
     return (
         _unpack(_finish(outputs, create_graph), is_outputs_tuple),
         _unpack(_finish(result, create_graph), is_outputs_tuple),
@@ -314,12 +341,8 @@ def jacobian(
             "supported together. Please either set `strict=False` or `vectorize=False`."
         )
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        is_outputs_tuple, outputs = _as_tuple(
-            func(*inputs), "outputs of the user-provided function", "jacobian"
-        )
-        _check_outputs(outputs, strict)
+        is_inputs_tuple, inputs = _inputs(inputs, create_graph, "jacobian")
+        is_outputs_tuple, outputs = _call(func, inputs, strict, "jacobian")
         if strategy == "forward-mode":
             blocks = _jacobian_by_columns(func, inputs, outputs, strict)
         else:
@@ -403,17 +426,7 @@ def hessian(
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
 
     def single_output(*inp: Tensor) -> Tensor:
-        out = func(*inp)
-        is_out_tuple, outs = _as_tuple(out, "outputs of the user-provided function", "hessian")
-        _check_outputs(outs, strict)
-        if is_out_tuple:
-            raise RuntimeError("The function given to hessian should return a single Tensor")
-        if out.numel() != 1:
-            raise RuntimeError(
-                "The Tensor returned by the function given to hessian should contain a single "
-                "element"
-            )
-        return out.squeeze()
+        return _call_scalar(func, inp, strict, "hessian").squeeze()
 
     def gradient(*inp: Tensor) -> Tensors:
         jac = jacobian(single_output, inp, create_graph=True)
@@ -443,9 +456,7 @@ def vhp(
         is_inputs_tuple, inputs, v, outputs, jac = _gradient_of_scalar(
             func, inputs, v, create_graph, strict, "vhp"
         )
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(jac, inputs, v, create_graph=create_graph)
-        result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
+    result = _last_grad(jac, inputs, v, strict, create_graph, "double_back")
     return _finish(outputs, create_graph)[0], _unpack(
         _finish(result, create_graph), is_inputs_tuple
     )
@@ -471,9 +482,7 @@ def hvp(
         u = tuple(zeros_like(inp, requires_grad=True) for inp in inputs)
         u_h = _grad(jac, inputs, u, create_graph=True)
         _check_graph(jac, strict, "hessian")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(u_h, u, v, create_graph=create_graph)
-        result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back_trick")
+    result = _last_grad(u_h, u, v, strict, create_graph, "double_back_trick")
     return _finish(outputs, create_graph)[0], _unpack(
         _finish(result, create_graph), is_inputs_tuple
     )
@@ -483,19 +492,9 @@ def _gradient_of_scalar(
     func: Callable, inputs: Tensors, v: Any, create_graph: bool, strict: bool, name: str
 ) -> tuple:
     """The shared start of ``vhp`` and ``hvp``: checked inputs and ``v``, f, and its gradient."""
-    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", name)
-    inputs = _prepare(inputs, create_graph, need_graph=True)
+    is_inputs_tuple, inputs = _inputs(inputs, create_graph, name)
     v = _vector(v, inputs, is_inputs_tuple, name, create_graph, V_NONE_FOR_INPUT)
-    is_outputs_tuple, outputs = _as_tuple(
-        func(*inputs), "outputs of the user-provided function", name
-    )
-    _check_outputs(outputs, strict)
-    if is_outputs_tuple:
-        raise RuntimeError(f"The function given to {name} should return a single Tensor")
-    if outputs[0].numel() != 1:
-        raise RuntimeError(
-            f"The Tensor returned by the function given to {name} should contain a single element"
-        )
+    outputs = (_call_scalar(func, inputs, strict, name),)
     jac = _grad(outputs, inputs, create_graph=True)
     _check_graph(jac, strict, "jacobian")
     return is_inputs_tuple, inputs, v, outputs, jac
