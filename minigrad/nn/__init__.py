@@ -5,7 +5,7 @@ ordinary tensor operations, and its weights are leaf tensors (``Parameter``)
 whose ``.grad`` fills on ``backward()``.
 """
 
-from . import functional, init
+from . import functional, init, modules
 from .modules import (
     CrossEntropyLoss,
     L1Loss,
@@ -23,21 +23,5 @@ from .modules import (
 )
 from .parameter import Parameter
 
-__all__ = [
-    "functional",
-    "init",
-    "Parameter",
-    "Module",
-    "Linear",
-    "Sequential",
-    "ModuleList",
-    "ReLU",
-    "Tanh",
-    "Sigmoid",
-    "Softmax",
-    "LogSoftmax",
-    "MSELoss",
-    "L1Loss",
-    "NLLLoss",
-    "CrossEntropyLoss",
-]
+# The layer classes are listed once, in modules/__init__.py.
+__all__ = ["functional", "init", "Parameter", *modules.__all__]
