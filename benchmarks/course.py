@@ -28,7 +28,9 @@ def run_course(root: Path, work: Path, env: dict[str, str]) -> dict[str, Any]:
     proc = subprocess.run(["make", "--no-print-directory", "test"], cwd=root, env=env,
                           capture_output=True, text=True)
     wall = time.perf_counter() - start
-    result = {"wall": wall, "exit_code": proc.returncode,
+    summary = [line.strip("= ") for line in proc.stdout.splitlines() if " in " in line
+               and any(word in line for word in ("passed", "failed", "error"))]
+    result = {"wall": wall, "exit_code": proc.returncode, "summary": summary[-1:],
               "notebooks": len(list((root / "notebooks").glob("*.ipynb")))}
     if report.exists():
         result.update(parse_junit(report))

@@ -8,6 +8,7 @@ of time is a result too, recorded with its exit code.
 
 from __future__ import annotations
 
+import gc
 import json
 import resource
 import statistics
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .engines import MEMORY_PHASES, UnsupportedError, by_name
+from .engines import MEMORY_PHASES, Engine, UnsupportedError, by_name
 from .workloads import CHAIN_X0, chain_closed_form, memory_chain
 
 RUN_PY = Path(__file__).with_name("run.py")
@@ -74,41 +75,57 @@ def peak_rss_mb() -> float:
 
 
 def deep_chain(engine_name: str, n: int) -> dict[str, Any]:
-    """W4: build the chain, backward, free it; the median of a few runs (one for big n)."""
+    """W4: build the chain, backward, free it; the median of a few runs (one for 10⁶).
+
+    Below 10⁶ the runs are repeated with Python's cyclic garbage collector off: the
+    difference is what collecting costs an engine whose graph is made of Python objects.
+    """
     engine = by_name(engine_name)
     repeats = 1 if n >= 10**6 else 3 if n >= 10**5 else 5
+    engine.chain_backward(engine.chain_forward(10, CHAIN_X0))  # one-time lazy set-up, unmeasured
     base = rss_mb()
     reset_peak()
-    forward, backward = [], []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        try:
-            state = engine.chain_forward(n, CHAIN_X0)
-            built = time.perf_counter()
-            y, grad = engine.chain_backward(state)
-        except RecursionError as exc:
-            return {"status": "failed", "error": f"RecursionError: {exc}"}
-        forward.append(built - start)
-        backward.append(time.perf_counter() - built)
-        del state
+    try:
+        forward, backward, y, grad = _timed_chains(engine, n, repeats)
+    except RecursionError as exc:
+        return {"status": "failed", "error": f"RecursionError: {exc}"}
+    peak = max(0.0, peak_rss_mb() - base)
     expected = chain_closed_form(n)
     error = max(abs(y - expected[0]) / abs(expected[0]), abs(grad - expected[1]) / expected[1])
     total = statistics.median(f + b for f, b in zip(forward, backward))
-    return {
+    result = {
         "status": "ok" if error < 1e-6 else "wrong",
         "forward": statistics.median(forward),
         "backward": statistics.median(backward),
         "total": total,
         "per_node": total / (2 * n),  # each step records a mul and an add
-        "peak_mb": max(0.0, peak_rss_mb() - base),
+        "peak_mb": peak,
         "max_rel_error": error,
     }
+    if n < 10**6:
+        gc.disable()
+        forward, _, _, _ = _timed_chains(engine, n, repeats)
+        gc.enable()
+        result["forward_gc_off"] = statistics.median(forward)
+    return result
+
+
+def _timed_chains(engine: Engine, n: int, repeats: int) -> tuple[list, list, float, float]:
+    """Seconds of each run's forward and backward, and the last run's ``(y, dy/dx)``."""
+    forward, backward = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        state = engine.chain_forward(n, CHAIN_X0)
+        built = time.perf_counter()
+        y, grad = engine.chain_backward(state)
+        forward.append(built - start)
+        backward.append(time.perf_counter() - built)
+        del state
+    return forward, backward, y, grad
 
 
 def memory_phases(engine_name: str) -> dict[str, Any]:
     """W5: resident memory at each phase, in MB above the pre-forward level."""
-    import gc
-
     readings = {}
     for phase in by_name(engine_name).memory(memory_chain()):
         readings[phase] = rss_mb()

@@ -39,7 +39,13 @@ def machine_info(engines: list[Engine], blas_overrides: dict[str, str]) -> dict[
         "threads": threads,
         "blas": [_pool(p) for p in threadpool_info()],
         "blas_overrides_removed": blas_overrides,
+        "load_average_at_start": load_average(),
     }
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15-minute load averages: other work on the machine slows every engine."""
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def _pool(info: dict[str, Any]) -> dict[str, Any]:
