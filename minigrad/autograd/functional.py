@@ -77,6 +77,11 @@ def _finish(tensors: tuple, create_graph: bool) -> tuple:
     return tensors if create_graph else tuple(t.detach() for t in tensors)
 
 
+def _returned(tensors: tuple, is_tuple: bool | tuple[bool, bool], create_graph: bool) -> Any:
+    """What the user gets back: ``_finish``ed, and shaped by ``_unpack`` like what was given."""
+    return _unpack(_finish(tensors, create_graph), is_tuple)
+
+
 def _inputs(inputs: Tensors, create_graph: bool, fn_name: str) -> tuple[bool, tuple]:
     """The user's inputs, checked and ``_prepare``d: ``(was it a tuple?, new tensors)``."""
     is_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
@@ -269,8 +274,8 @@ def vjp(
         v = _vector(v, outputs, is_outputs_tuple, "vjp", create_graph, V_NONE_FOR_OUTPUT)
     result = _last_grad(outputs, inputs, v, strict, create_graph, "back")
     return (
-        _unpack(_finish(outputs, create_graph), is_outputs_tuple),
-        _unpack(_finish(result, create_graph), is_inputs_tuple),
+        _returned(outputs, is_outputs_tuple, create_graph),
+        _returned(result, is_inputs_tuple, create_graph),
     )
 
 
@@ -297,8 +302,8 @@ def jvp(
         _check_graph(u_j, strict, "grad_inputs")
     result = _last_grad(u_j, u, v, strict, create_graph, "back_trick")
     return (
-        _unpack(_finish(outputs, create_graph), is_outputs_tuple),
-        _unpack(_finish(result, create_graph), is_outputs_tuple),
+        _returned(outputs, is_outputs_tuple, create_graph),
+        _returned(result, is_outputs_tuple, create_graph),
     )
 
 
@@ -350,7 +355,7 @@ def jacobian(
                 _jacobian_rows(out, i, inputs, create_graph, strict)
                 for i, out in enumerate(outputs)
             )
-    return _unpack(_finish(blocks, create_graph), (is_outputs_tuple, is_inputs_tuple))
+    return _returned(blocks, (is_outputs_tuple, is_inputs_tuple), create_graph)
 
 
 def _jacobian_rows(out: Tensor, i: int, inputs: tuple, create_graph: bool, strict: bool) -> tuple:
@@ -457,8 +462,9 @@ def vhp(
             func, inputs, v, create_graph, strict, "vhp"
         )
     result = _last_grad(jac, inputs, v, strict, create_graph, "double_back")
-    return _finish(outputs, create_graph)[0], _unpack(
-        _finish(result, create_graph), is_inputs_tuple
+    return (
+        _returned(outputs, False, create_graph),
+        _returned(result, is_inputs_tuple, create_graph),
     )
 
 
@@ -483,8 +489,9 @@ def hvp(
         u_h = _grad(jac, inputs, u, create_graph=True)
         _check_graph(jac, strict, "hessian")
     result = _last_grad(u_h, u, v, strict, create_graph, "double_back_trick")
-    return _finish(outputs, create_graph)[0], _unpack(
-        _finish(result, create_graph), is_inputs_tuple
+    return (
+        _returned(outputs, False, create_graph),
+        _returned(result, is_inputs_tuple, create_graph),
     )
 
 
