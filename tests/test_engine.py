@@ -10,11 +10,11 @@ import threading
 import time
 import warnings
 import weakref
-from contextlib import contextmanager
 
 import pytest
 from conftest import graph_nodes
 from test_tensor_api import warnings_in_fresh_process
+from torch_parity import raises
 
 import minigrad as torch
 
@@ -34,14 +34,6 @@ NO_GRAD_FN = "element {} of tensors does not require grad and does not have a gr
 
 def ones(*shape: int) -> torch.Tensor:
     return torch.ones(*shape, requires_grad=True)
-
-
-@contextmanager
-def raises(kind: type[Exception], message: str):
-    """PyTorch's exception type and exact message (minigrad's learner note comes apart)."""
-    with pytest.raises(kind) as info:
-        yield info
-    assert str(info.value) == message
 
 
 # --- reuse, diamonds, accumulation ------------------------------------------------------------

@@ -7,10 +7,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
+from torch_parity import raises
 
 import minigrad as torch
 
@@ -19,14 +19,6 @@ NON_LEAF_LONG = (
     NON_LEAF + " If you want to use a computed variable in a subgraph that doesn't require "
     "differentiation use var_no_grad = var.detach()."
 )
-
-
-@contextmanager
-def raises(kind: type[Exception], message: str):
-    """PyTorch's exception type and exact message (minigrad's learner note comes apart)."""
-    with pytest.raises(kind) as info:
-        yield info
-    assert str(info.value) == message
 
 
 def warnings_in_fresh_process(code: str) -> list[str]:

@@ -11,7 +11,8 @@ The APIs are the same, so the code is too. Two styles share these helpers:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -144,6 +145,14 @@ def error_text(fn: Callable[[], Any], exc_type: type[BaseException] = RuntimeErr
     with pytest.raises(exc_type) as info:
         fn()
     return str(info.value)
+
+
+@contextmanager
+def raises(kind: type[Exception], message: str) -> Iterator[pytest.ExceptionInfo]:
+    """PyTorch's exception type and exact message (minigrad's learner note comes apart)."""
+    with pytest.raises(kind) as info:
+        yield info
+    assert str(info.value) == message
 
 
 def masked(text: str) -> str:
