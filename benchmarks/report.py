@@ -33,17 +33,23 @@ def _ratio(top: float | None, bottom: float | None) -> float | None:
     return None if top is None or not bottom else top / bottom
 
 
+# W1-W3: each target is the ratio of two engines' medians, in the workload or a part of it.
+RATIOS = {
+    "W1": [("", "minigrad", "torch")],
+    "W2": [("", "minigrad", "torch"), ("", "micrograd", "minigrad")],
+    "W3": [("", "minigrad", "numpy"), ("single_thread", "minigrad", "numpy")],
+}
+
+
+def _part(workload: dict, key: str) -> dict:
+    return workload.get(key, {}) if key else workload
+
+
 def target_values(name: str, workload: dict) -> list[float | None]:
     """The measured value of each of ``TARGETS[name]``, in order (None: not measured)."""
-    if name == "W1":
-        return [_ratio(_median(workload, "minigrad"), _median(workload, "torch"))]
-    if name == "W2":
-        minigrad = _median(workload, "minigrad")
-        return [_ratio(minigrad, _median(workload, "torch")),
-                _ratio(_median(workload, "micrograd"), minigrad)]
-    if name == "W3":
-        single = workload.get("single_thread", {})
-        return [_ratio(_median(w, "minigrad"), _median(w, "numpy")) for w in (workload, single)]
+    if name in RATIOS:
+        return [_ratio(_median(_part(workload, part), top), _median(_part(workload, part), bottom))
+                for part, top, bottom in RATIOS[name]]
     if name == "W4":
         biggest = str(max(workload["sizes"]))
         per_node = {e: runs.get(biggest, {}).get("per_node") for e, runs in
@@ -52,6 +58,14 @@ def target_values(name: str, workload: dict) -> list[float | None]:
     if name == "W5":
         return [workload["engines"].get("minigrad", {}).get("leftover")]
     return [workload.get("wall")]
+
+
+def _noise(name: str, workload: dict, index: int) -> str:
+    """The larger spread of the two medians a ratio compares: how far to trust it."""
+    part, *engines = RATIOS[name][index]
+    entries = _part(workload, part).get("engines", {})
+    spreads = [entries.get(e, {}).get("spread") for e in engines]
+    return "" if None in spreads else f" (spread ±{max(spreads) / 2:.0%})"
 
 
 def all_met(name: str, workloads: dict) -> bool:
@@ -92,8 +106,10 @@ def targets_section(workloads: dict) -> list[str]:
 
     rows = []
     for name, workload in workloads.items():
-        for target, value in zip(TARGETS[name], target_values(name, workload)):
+        for i, (target, value) in enumerate(zip(TARGETS[name], target_values(name, workload))):
             shown = "not measured" if value is None else _target_value(name, workload, value)
+            if name in RATIOS and value is not None:
+                shown += _noise(name, workload, i)
             rows.append([name, target.text, shown, "**met**" if target.met(value) else "not met"])
     return ["## Targets", "", *table(["", "target", "measured", ""], rows)]
 
@@ -220,8 +236,11 @@ def render(results: dict) -> str:
     for name, workload in workloads.items():
         lines += [f"## {TITLES[name]}", "", *sections[name](name, workload)]
         if "single_thread" in workload:
-            lines += ["With one BLAS thread (threadpoolctl; `torch.set_num_threads(1)`):", "",
-                      *timed_section(name, workload["single_thread"])]
+            lines += ["With one BLAS thread (threadpoolctl; `torch.set_num_threads(1)`). With "
+                      "its own threads a BLAS call is as slow as its slowest thread, so the "
+                      "table above depends on whether other work holds a core (see the "
+                      "spreads); with one thread the engines differ by their own overhead "
+                      "only:", "", *timed_section(name, workload["single_thread"])]
         if workload.get("hot_spots"):
             lines += ["Target missed: minigrad's hot spots (pyinstrument, own time):", "", "```",
                       *workload["hot_spots"], "```", ""]
