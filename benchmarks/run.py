@@ -1,6 +1,6 @@
 """``make bench``: run W1-W6 on every installed engine and write ``benchmarks/RESULTS.md``.
 
-    python benchmarks/run.py                 # everything (about 10 minutes on 2 cores)
+    python benchmarks/run.py                 # everything (6-9 minutes on 2 cores)
     python benchmarks/run.py --only W1 W4    # some workloads
     python benchmarks/run.py --quick         # fewer repeats and sizes, to try changes
 
@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -61,7 +61,7 @@ ALL = ("W1", "W2", "W3", "W4", "W5", "W6")
 
 
 def in_process(
-    make, engines: list[Engine], repeats: int, sample_seconds: float
+    make: Callable[[Engine], Case], engines: list[Engine], repeats: int, sample_seconds: float
 ) -> dict[str, dict]:
     """W1-W3: prepare each engine's case, check it against hand-written NumPy, time it."""
     cases: dict[str, Case] = {}
@@ -80,7 +80,7 @@ def in_process(
     steps = {name: case.step for name, case in passed.items()}
     for name, timing in interleaved(steps, repeats, sample_seconds).items():
         entries[name].update(timing.as_dict())
-    return {"engines": entries}
+    return {"engines": {e.name: entries[e.name] for e in engines}}
 
 
 def blas_step(engines: list[Engine], repeats: int) -> dict[str, dict]:
@@ -163,12 +163,13 @@ def run(selected: list[str], quick: bool) -> dict:
         "W3": lambda: blas_step(engines, repeats),
         "W4": lambda: deep_chain(engines, CHAIN_SIZES[:2] if quick else CHAIN_SIZES),
         "W5": lambda: memory(engines),
+        # The course runs in the learner's environment: BLAS overrides put back.
         "W6": lambda: course.run_course(ROOT, WORK, {**os.environ, **overrides}),
     }
     for name in selected:
         print(f"{name} ...", flush=True)
         results["workloads"][name] = plan[name]()
-    for name in set(selected) & {"W1", "W2", "W3", "W4"}:
+    for name in [n for n in selected if n in ("W1", "W2", "W3", "W4")]:
         workload = results["workloads"][name]
         if minigrad_ran(workload) and not report.all_met(name, results["workloads"]):
             print(f"{name}: target missed, profiling minigrad", flush=True)

@@ -11,8 +11,8 @@ from .torchlike import TorchLike
 
 def all_engines() -> list[Engine]:
     """In report order: the engine under test, the reference, the limit, the others."""
-    engines = [TorchLike("minigrad"), TorchLike("torch"), HandWrittenNumPy(), Micrograd()]
-    return [*engines, HIPSAutograd()]
+    return [TorchLike("minigrad"), TorchLike("torch"), HandWrittenNumPy(), Micrograd(),
+            HIPSAutograd()]
 
 
 def installed_engines() -> list[Engine]:
@@ -23,4 +23,12 @@ def by_name(name: str) -> Engine:
     return next(e for e in all_engines() if e.name == name)
 
 
-__all__ = ["MEMORY_PHASES", "Case", "Engine", "UnsupportedError", "all_engines", "by_name"]
+__all__ = [
+    "MEMORY_PHASES",
+    "Case",
+    "Engine",
+    "UnsupportedError",
+    "all_engines",
+    "by_name",
+    "installed_engines",
+]
