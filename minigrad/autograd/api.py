@@ -17,8 +17,6 @@ from .engine import check_root, run_backward
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-TensorOrTensors = "Tensor | Sequence[Tensor]"
-
 _warned_create_graph: list[bool] = []
 
 CREATE_GRAPH_WARNING = (

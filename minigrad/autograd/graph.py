@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .. import _tensor  # a module reference: _tensor imports this module too
 from .._errors import with_note
 from ..utils.hooks import RemovableHandle
 from . import anomaly_mode
@@ -184,9 +185,7 @@ class AccumulateGrad(Node):
         return f"<AccumulateGrad object at {id(self):#x}>"
 
     def apply(self, grad: Tensor) -> tuple[()]:
-        from .._tensor import accumulate_grad
-
-        accumulate_grad(self.variable, grad)
+        _tensor.accumulate_grad(self.variable, grad)
         return ()
 
 
@@ -219,14 +218,12 @@ class SavedTensor:
         The error names the tensor's current ``grad_fn`` for a saved input, and the
         node that saved it for a saved output (as PyTorch does).
         """
-        from .._tensor import Tensor, version_error
-
         if self._output is None:
             tensor = self._tensor
         else:
             data, dtype, output_nr = self._output
-            tensor = Tensor._make(data, dtype, grad_fn=node, version=self._version)
+            tensor = _tensor.Tensor._make(data, dtype, grad_fn=node, version=self._version)
             tensor._output_nr = output_nr
         if self._version.value != self._saved_version:
-            raise version_error(tensor, node, self._version.value, self._saved_version)
+            raise _tensor.version_error(tensor, node, self._version.value, self._saved_version)
         return tensor
