@@ -191,6 +191,14 @@ def test_ci_run_installs_and_calls_make_test():
             assert word.strip("'\"") == TORCH_PIN, f"unpinned torch in .ci/run: {line}"
 
 
+def test_ci_run_pipes_never_stop_reading_early():
+    """Under `set -o pipefail`, `cmd | head -n 1` fails with exit 141 whenever `cmd` is still
+    writing when `head` exits (SIGPIPE): a CI failure that comes and goes with timing."""
+    early_readers = re.compile(r"\|\s*(head|grep\s+(-\w*[qm]\w*))\b")
+    for line in _code_lines(ROOT / ".ci" / "run"):
+        assert not early_readers.search(line), f"pipe that stops reading early in .ci/run: {line}"
+
+
 def test_makefile_runs_strict_nbval_with_the_sanitizer():
     text = "\n".join(_code_lines(ROOT / "Makefile"))
     assert "--nbval-lax" not in text
