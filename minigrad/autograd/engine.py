@@ -103,7 +103,7 @@ def run_backward(
 
     with set_grad_enabled(create_graph):
         while ready:
-            *_, node = heapq.heappop(ready)
+            node = heapq.heappop(ready)[2]
             grad_outputs = buffers.pop(node, None)
             runs = needed is None or _should_run(node, needed, accumulate_grad)
             # autograd.grad returns a gradient as it arrives, before the tensor's hooks, when
@@ -185,7 +185,7 @@ def _checked_hook_result(hook, grad: Tensor) -> Tensor:
 
 def _call(node: Node, grad_outputs: list | None) -> tuple:
     """Run one node: pre-hooks, ``apply``, post-hooks, then fit grads to the inputs."""
-    if grad_outputs is None or all(g is None for g in grad_outputs):
+    if grad_outputs is None or not _any_grad(grad_outputs):
         return (None,) * len(node.next_functions)
     if node._pre_hooks:
         for hook in list(node._pre_hooks.values()):
@@ -202,6 +202,13 @@ def _call(node: Node, grad_outputs: list | None) -> tuple:
             if result is not None:
                 grad_inputs = tuple(result)
     return validate_grads(node, grad_inputs)
+
+
+def _any_grad(grads: list) -> bool:
+    for grad in grads:
+        if grad is not None:
+            return True
+    return False
 
 
 def validate_grads(node: Node, grads: tuple) -> tuple:

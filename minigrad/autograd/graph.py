@@ -121,8 +121,9 @@ class Node:
         if self._freed:
             raise with_note(RuntimeError(SECOND_BACKWARD), "second_backward")
         assert self._saved is not None
-        values = tuple(None if s is None else s.unpack(self) for s in map(self._saved.get, names))
-        return values[0] if len(values) == 1 else values
+        saved = self._saved
+        values = [None if saved[name] is None else saved[name].unpack(self) for name in names]
+        return values[0] if len(values) == 1 else tuple(values)
 
     def release_saved(self) -> None:
         """Free what was saved (called by the engine unless ``retain_graph``)."""
@@ -197,14 +198,14 @@ class SavedTensor:
     cycle. When unpacked it is rebuilt with this node as its ``grad_fn``.
     """
 
-    __slots__ = ("_tensor", "_output", "_version", "_saved_version")
+    __slots__ = ("_tensor", "_output", "_saved_version")
 
     def __init__(self, tensor: Tensor, is_output: bool = False) -> None:
-        self._version = tensor._version_counter
-        self._saved_version = self._version.value
+        self._saved_version = tensor._version
         if is_output:
             self._tensor = None
-            self._output = (tensor._data, tensor.dtype, tensor._output_nr)
+            counter = tensor._version_counter  # shared with the output, which is not kept
+            self._output = (tensor._data, tensor.dtype, tensor._output_nr, counter)
         else:
             self._tensor = tensor
             self._output = None
@@ -221,9 +222,9 @@ class SavedTensor:
         if self._output is None:
             tensor = self._tensor
         else:
-            data, dtype, output_nr = self._output
-            tensor = _tensor.Tensor._make(data, dtype, grad_fn=node, version=self._version)
+            data, dtype, output_nr, counter = self._output
+            tensor = _tensor.Tensor._make(data, dtype, grad_fn=node, version=counter)
             tensor._output_nr = output_nr
-        if self._version.value != self._saved_version:
-            raise _tensor.version_error(tensor, node, self._version.value, self._saved_version)
+        if tensor._version != self._saved_version:
+            raise _tensor.version_error(tensor, node, tensor._version, self._saved_version)
         return tensor

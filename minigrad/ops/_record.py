@@ -42,11 +42,12 @@ def record(
 ) -> Tensor:
     """Wrap ``data`` as the op's result, and record ``node_type`` if a graph is wanted."""
     result = Tensor._make(data, dtype)
-    if not (grad_mode._state.enabled and any(t._requires_grad for t in inputs)):
+    if not (grad_mode._state.enabled and _any_requires_grad(inputs)):
         return result
+    # (List comprehensions: this runs for every op, and a generator costs more to start.)
     node = node_type(
-        tuple(grad_edge(t) for t in inputs),
-        tuple((t._data.shape, t._dtype) for t in inputs),
+        tuple([grad_edge(t) for t in inputs]),
+        tuple([(t._data.shape, t._dtype) for t in inputs]),
     )
     if saved:
         node.save(saved)
@@ -57,6 +58,13 @@ def record(
     result._grad_fn = node
     result._requires_grad = True
     return result
+
+
+def _any_requires_grad(inputs: tuple[Tensor, ...]) -> bool:
+    for t in inputs:
+        if t._requires_grad:
+            return True
+    return False
 
 
 def as_tensor(value: Tensor | Scalar | np.ndarray) -> Tensor:
@@ -82,13 +90,18 @@ def is_number(t: Tensor) -> bool:
 
 
 def wrapped_number(value: Scalar) -> Tensor:
-    if isinstance(value, _BOOL):
-        dtype = _dtype.bool
-    elif isinstance(value, _INTEGER):
-        dtype = _dtype.int64
-    else:
-        dtype = _dtype.float64
-    return _WrappedNumber._make(np.asarray(value, dtype.numpy), dtype)
+    dtype = _NUMBER_DTYPES.get(type(value))  # the usual Python types, looked up directly
+    if dtype is None:
+        if isinstance(value, _BOOL):
+            dtype = _dtype.bool
+        elif isinstance(value, _INTEGER):
+            dtype = _dtype.int64
+        else:
+            dtype = _dtype.float64
+    return _WrappedNumber._make(np.array(value, dtype.numpy), dtype)
+
+
+_NUMBER_DTYPES = {float: _dtype.float64, int: _dtype.int64, bool: _dtype.bool}
 
 
 def result_type(*operands: Tensor) -> DType:
@@ -125,9 +138,12 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
 def operands(a: Any, b: Any) -> tuple[Tensor, Tensor, DType]:
     """Both operands as tensors, with the dtype of the result."""
     a, b = as_tensor(a), as_tensor(b)
-    if a._data.shape != b._data.shape:
-        check_broadcast(a._data.shape, b._data.shape)
-    if a._dtype is b._dtype:  # the common case, decided without the general rule
+    shape_a, shape_b = a._data.shape, b._data.shape
+    if shape_a != shape_b and shape_a and shape_b:  # a 0-d operand broadcasts to any shape
+        check_broadcast(shape_a, shape_b)
+    # The common cases, decided without the general rule: the same dtype, or a float
+    # tensor with a Python number (``x * 2``), which never changes the tensor's dtype.
+    if a._dtype is b._dtype or (a._dtype.is_floating_point and type(b) is _WrappedNumber):
         return a, b, a._dtype
     return a, b, result_type(a, b)
 
