@@ -58,7 +58,7 @@ class SumBackward0(Node):
 
     def apply(self, grad: Tensor) -> tuple:
         shape = self._input_meta[0][0]
-        return (grad.reshape((1,) * len(shape)).expand(shape) if shape else grad,)
+        return (grad.expand(shape),)  # a 0-d gradient expands to any shape
 
 
 class SumBackward1(Node):
@@ -94,7 +94,7 @@ class MeanBackward0(Node):
     def apply(self, grad: Tensor) -> tuple:
         shape = self._input_meta[0][0]
         n = int(np.prod(shape))
-        return ((grad / n).reshape((1,) * len(shape)).expand(shape) if shape else grad,)
+        return ((grad / n).expand(shape),)
 
 
 class MeanBackward1(Node):
