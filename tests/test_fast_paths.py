@@ -194,3 +194,23 @@ def test_optimizer_step_gives_the_same_numbers_as_the_out_of_place_formula() -> 
     minigrad.optim.SGD([w], lr=0.1).step()
     assert bits(w) == bits(before.add(minigrad.tensor(g), alpha=-0.1))
     assert w._version == 1
+
+
+# --- nll_loss reads only the picked entries -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("target", "weight", "reduction", "expected"),
+    [
+        ([0, -100, 0], None, "none", [-0.0, 0.0, 0.0]),
+        ([2, 2, 0], [1.0, 0.0, 0.0], "none", [-0.0, NAN, 0.0]),
+        ([0, 1, 0], None, "mean", -1 / 6),
+        ([0, 1, 0], [0.3, 0.7, 1.0], "sum", -0.35),
+        ([-100, -100, -100], None, "mean", NAN),
+    ],
+)
+def test_nll_loss_with_inf_at_other_classes_is_pytorchs(target, weight, reduction, expected):
+    x = minigrad.tensor([[0.0, -INF, 1.0], [2.0, 0.5, INF], [-0.0, 1.0, 2.0]])
+    w = None if weight is None else minigrad.tensor(weight)
+    loss = minigrad.nn.functional.nll_loss(x, minigrad.tensor(target), w, reduction=reduction)
+    got, expected = loss.detach().numpy(), np.asarray(expected, np.float32)
+    np.testing.assert_array_equal(got, expected)  # nan where PyTorch has nan (of any sign)
+    assert (np.signbit(got) == np.signbit(expected))[~np.isnan(expected)].all()  # -0. vs 0.
