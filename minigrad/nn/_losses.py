@@ -77,25 +77,40 @@ def _picked_weights(
     shape: tuple[int, ...], target: np.ndarray, weight: Tensor | None, ignore_index: int
 ) -> np.ndarray:
     """A (batch, classes) array: each sample's class weight at its target class, else 0."""
-    classes = shape[-1]
+    picked, sample_weight = _targets(target, weight, ignore_index)
+    out = np.zeros((picked.size, shape[-1]))
+    out[np.arange(picked.size), picked] = sample_weight
+    return out
+
+
+def _targets(
+    target: np.ndarray, weight: Tensor | None, ignore_index: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's class (0 where ignored) and its weight (float64; 0 where ignored)."""
     target = target.reshape(-1)
     kept = target != ignore_index
     picked = np.where(kept, target, 0)
-    class_weight = np.ones(classes) if weight is None else weight._data.astype(np.float64)
-    out = np.zeros((target.size, classes))
-    out[np.arange(target.size), picked] = np.where(kept, class_weight[picked], 0.0)
-    return out
+    if weight is None:
+        return picked, kept.astype(np.float64)
+    return picked, np.where(kept, weight._data.astype(np.float64)[picked], 0.0)
 
 
 def nll_loss(
     input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
 ) -> Tensor:
-    """``-input[i, target[i]]`` per sample (times the class weight), then reduced."""
+    """``-input[i, target[i]]`` per sample (times the class weight), then reduced.
+
+    Only the picked entries are read, as PyTorch does: an ignored sample, or an inf
+    at another class, cannot turn the loss into nan (a product with a one-hot
+    matrix would: ``0 * inf``).
+    """
     _check_nll_args(input, target, weight, ignore_index)
-    coefficients = _picked_weights(input.shape, target._data, weight, ignore_index)
-    values = input._data.reshape(-1, input.shape[-1])
-    losses = -(coefficients * values).sum(axis=1)
-    total_weight = coefficients.sum()
+    picked, sample_weight = _targets(target._data, weight, ignore_index)
+    values = input._data.reshape(-1, input.shape[-1])[np.arange(picked.size), picked]
+    kept = target._data.reshape(-1) != ignore_index
+    with np.errstate(invalid="ignore"):  # a weight of 0 at an inf is nan, as in PyTorch
+        losses = np.where(kept, -(sample_weight * values), 0.0)
+    total_weight = sample_weight.sum()
     if reduction == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = nan, as PyTorch
             data = losses.sum() / total_weight

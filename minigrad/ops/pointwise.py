@@ -14,7 +14,16 @@ from .._creation import zeros_like
 from .._dtype import dtype as DType
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._record import Scalar, as_tensor, float_type, operands, record, result_type, wrapped_number
+from ._record import (
+    Scalar,
+    as_tensor,
+    check_broadcast,
+    float_type,
+    operands,
+    record,
+    result_type,
+    wrapped_number,
+)
 
 
 def _floating(input: Tensor) -> tuple[np.ndarray, DType]:
@@ -181,8 +190,30 @@ class MaskedFillBackward0(Node):
 
 def masked_fill(input: Tensor, mask: Tensor, value: Scalar) -> Tensor:
     mask = as_tensor(mask)
-    data = np.where(mask._data, np.asarray(value, input._data.dtype), input._data)
+    if mask._data.shape != input._data.shape:
+        check_broadcast(mask._data.shape, input._data.shape)
+    data = _fill_where(mask._data.astype(bool, copy=False), value, input._data)
     return record(MaskedFillBackward0, data, (input,), saved={"mask": mask})
+
+
+def _fill_where(mask: np.ndarray, value: Scalar, data: np.ndarray) -> np.ndarray:
+    """``np.where(mask, value, data)`` in ``data``'s dtype, bit for bit, computed on the bits.
+
+    ``np.where`` branches on every element, and on a mask as random as ReLU's the CPU
+    guesses half of those branches wrong: ~0.25 ms for 256x256, where ``data * ~mask``
+    takes 0.02 ms. A product is not exact, though (``inf * 0`` is nan, ``-1. * 0`` is
+    -0.), and the backward formulas that zero gradients (ReLU's, ``where``'s...) call
+    ``masked_fill``. Masking the bits is exact for any value: AND with all bits set keeps
+    an element, AND with 0 makes it +0. (or 0, or False), and OR then puts ``value`` there.
+    """
+    unsigned = np.dtype(f"u{data.itemsize}")  # the same bits, seen as an unsigned integer
+    fill = np.asarray(value, data.dtype).view(unsigned)
+    keep = mask.astype(unsigned)
+    keep -= 1  # True -> 0, False -> all bits set (unsigned integers wrap around)
+    bits = data.view(unsigned) & keep
+    if fill.any():  # filling with 0 (the usual case) needs no second pass
+        bits |= fill & ~keep
+    return bits.view(data.dtype)
 
 
 # --- comparisons: bool results, no graph ---------------------------------------------------------
