@@ -124,11 +124,12 @@ def mean(
 def sum_to_size(input: Tensor, *size: int | Sequence[int]) -> Tensor:
     """Sum a broadcast result back down to ``size`` (how broadcasting is undone)."""
     shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else tuple(size)
-    if input.shape == shape:
+    sizes = input._data.shape
+    if sizes == shape:
         return input
-    lead = input.ndim - len(shape)
+    lead = len(sizes) - len(shape)
     dims = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and input.shape[lead + i] != 1
+        lead + i for i, n in enumerate(shape) if n == 1 and sizes[lead + i] != 1
     )
     out = sum(input, dims, keepdim=True) if dims else input
-    return out.reshape(shape) if out.shape != shape else out
+    return out.reshape(shape) if out._data.shape != shape else out

@@ -159,8 +159,9 @@ def expand(input: Tensor, *sizes: int) -> Tensor:
                 f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
                 f"dimension {i}"
             )
-    shape = tuple(input.shape[i - lead] if s == -1 else s for i, s in enumerate(target))
-    for i, n in enumerate(input.shape):
+    sizes = input._data.shape
+    shape = tuple(sizes[i - lead] if s == -1 else s for i, s in enumerate(target))
+    for i, n in enumerate(sizes):
         if n != 1 and n != shape[lead + i]:
             raise RuntimeError(
                 f"The expanded size of the tensor ({shape[lead + i]}) must match the existing size "
