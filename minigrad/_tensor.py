@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, autograd
 from ._dtype import dtype as DType
 from ._errors import with_note
 from ._size import Size
@@ -298,9 +298,7 @@ class Tensor:
         ``gradient`` is d(loss)/d(self) when ``self`` is not a single number: the
         weights of a vector-Jacobian product. See ``minigrad.autograd.backward``.
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # --- conversion ------------------------------------------------------------------------------
     def item(self) -> float | int | bool:

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from .. import _tensor  # a module reference: _tensor imports this package too
 from .._errors import with_note
 from .engine import check_root, run_backward
 
@@ -43,8 +44,6 @@ def backward(
     ``retain_graph`` (which defaults to ``create_graph``). With ``inputs`` only
     those tensors receive gradients.
     """
-    from .._tensor import grad_edge
-
     if grad_variables is not None:
         message = "`grad_variables` is deprecated. Use `grad_tensors` instead."
         warnings.warn(message, FutureWarning, stacklevel=2)
@@ -67,11 +66,11 @@ def backward(
         _warned_create_graph.append(True)
         warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     run_backward(
-        [grad_edge(t) for t in tensors],
+        [_tensor.grad_edge(t) for t in tensors],
         grads,
         keep_graph=retain_graph,
         create_graph=create_graph,
-        inputs=[grad_edge(t) for t in inputs],
+        inputs=[_tensor.grad_edge(t) for t in inputs],
     )
 
 
@@ -93,8 +92,6 @@ def grad(
     higher derivatives are taken. ``allow_unused=True`` returns ``None`` for an
     input the outputs do not depend on; ``materialize_grads=True`` returns zeros.
     """
-    from .._tensor import grad_edge
-
     if materialize_grads and allow_unused is False:
         raise ValueError(
             "Expected allow_unused to be True or not passed when materialize_grads=True, "
@@ -125,11 +122,11 @@ def grad(
         result = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph)
     else:
         result = run_backward(
-            [grad_edge(t) for t in outputs],
+            [_tensor.grad_edge(t) for t in outputs],
             make_grads(outputs, grad_outputs),
             keep_graph=retain_graph,
             create_graph=create_graph,
-            inputs=[grad_edge(t) for t in inputs],
+            inputs=[_tensor.grad_edge(t) for t in inputs],
             accumulate_grad=False,
         )
     result = _fill_unused(result, inputs, allow_unused, materialize_grads)
@@ -139,7 +136,6 @@ def grad(
 def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph) -> list:
     """``is_grads_batched``: one backward pass per row of the grad_outputs, stacked."""
     from .._creation import zeros_like
-    from .._tensor import grad_edge
     from ..ops.joining import stack
 
     batches = [grad_outputs] if not isinstance(grad_outputs, Sequence) else list(grad_outputs)
@@ -148,11 +144,11 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph) -> 
     for k in range(n):
         rows.append(
             run_backward(
-                [grad_edge(t) for t in outputs],
+                [_tensor.grad_edge(t) for t in outputs],
                 make_grads(outputs, [g[k] for g in batches]),
                 keep_graph=retain_graph or k < n - 1,
                 create_graph=create_graph,
-                inputs=[grad_edge(t) for t in inputs],
+                inputs=[_tensor.grad_edge(t) for t in inputs],
                 accumulate_grad=False,
             )
         )
@@ -183,18 +179,17 @@ def _fill_unused(result: list, inputs: tuple, allow_unused: bool, materialize: b
 
 def make_grads(outputs: tuple, grads: object) -> list:
     """One gradient per output: given ones are checked, missing ones made for scalars."""
-    from .._creation import ones_like
-    from .._tensor import Tensor
+    from .._creation import ones_like  # (_creation cannot be imported before this module)
 
     if grads is None:
         grads = (None,) * len(outputs)
-    elif isinstance(grads, Tensor):
+    elif isinstance(grads, _tensor.Tensor):
         grads = (grads,)
     else:
         grads = tuple(grads)
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
-        if isinstance(g, Tensor):
+        if isinstance(g, _tensor.Tensor):
             if g.shape != out.shape:
                 message = (
                     f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
@@ -217,9 +212,7 @@ def make_grads(outputs: tuple, grads: object) -> list:
 
 
 def _as_tuple(tensors: object) -> tuple:
-    from .._tensor import Tensor
-
-    return (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    return (tensors,) if isinstance(tensors, _tensor.Tensor) else tuple(tensors)
 
 
 def _inputs_tuple(inputs: object, caller: str) -> tuple:
