@@ -221,13 +221,13 @@ def validate_grads(node: Node, grads: tuple) -> tuple:
         if not isinstance(grad, _tensor.Tensor):
             raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
         if grad._data.shape != shape:
-            if not _expandable(shape, grad.shape):
+            if not _expandable(shape, grad._data.shape):
                 raise RuntimeError(
                     f"Function {node.name()} returned an invalid gradient at index {len(out)} - "
                     f"got {list(grad.shape)} but expected shape compatible with {list(shape)}"
                 )
             grad = grad.sum_to_size(shape)
-        if grad.dtype is not dtype:
+        if grad._dtype is not dtype:
             grad = grad.to(dtype)
         out.append(grad)
     return tuple(out)

@@ -205,7 +205,7 @@ class SavedTensor:
         if is_output:
             self._tensor = None
             counter = tensor._version_counter  # shared with the output, which is not kept
-            self._output = (tensor._data, tensor.dtype, tensor._output_nr, counter)
+            self._output = (tensor._data, tensor._dtype, tensor._output_nr, counter)
         else:
             self._tensor = tensor
             self._output = None

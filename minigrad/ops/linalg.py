@@ -44,12 +44,12 @@ class MmBackward0(Node):
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """The product of two matrices, (n, m) @ (m, p) -> (n, p)."""
-    if input.ndim != 2:
+    if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
-    if mat2.ndim != 2:
+    if mat2._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
     _check_mm_shapes(input, mat2)
-    if input.dtype is not mat2.dtype:
+    if input._dtype is not mat2._dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
             f"{_C_NAMES[input.dtype.name]} != {_C_NAMES[mat2.dtype.name]}"
@@ -59,7 +59,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
 
 def _check_mm_shapes(mat1: Tensor, mat2: Tensor) -> None:
-    (n, m), (k, p) = mat1.shape, mat2.shape
+    (n, m), (k, p) = mat1._data.shape, mat2._data.shape
     if m != k:
         message = f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {k}x{p})"
         raise with_note(RuntimeError(message), "matmul_shapes")
