@@ -8,6 +8,7 @@ tests check that each engine computes the same losses and gradients as hand-writ
 from __future__ import annotations
 
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `benchmarks` is not installed
 
 from benchmarks import course, report  # noqa: E402
-from benchmarks.engines import MEMORY_PHASES, UnsupportedError, installed_engines  # noqa: E402
+from benchmarks.engines import (  # noqa: E402
+    MEMORY_PHASES,
+    UnsupportedError,
+    by_name,
+    installed_engines,
+)
+from benchmarks.engines.minimal import Array  # noqa: E402
 from benchmarks.timing import checked_cases, compare, interleaved  # noqa: E402
 from benchmarks.workloads import (  # noqa: E402
     TARGETS,
@@ -44,7 +51,7 @@ def test_engines_agree_with_hand_written_numpy(workload):
         except UnsupportedError:
             continue
     passed, checks = checked_cases(cases, reference="numpy")
-    assert {"minigrad", "numpy"} <= set(cases)
+    assert {"minigrad", "numpy", "minimal"} <= set(cases)
     assert checks == {name: {"max_rel_error": pytest.approx(0, abs=1e-4), "ok": True}
                       for name in cases}
     timings = interleaved({name: case.step for name, case in passed.items()}, 3, 0.001)
@@ -70,6 +77,58 @@ def test_memory_workload_reads_every_phase(engine):
     except UnsupportedError:
         pytest.skip(f"{engine.name} does not run W5")
     assert phases == list(MEMORY_PHASES)
+
+
+def test_minimal_engine_runs_a_chain_deeper_than_the_recursion_limit():
+    n = 20_000  # 40 000 nodes: a recursive topological sort raises RecursionError
+    assert 2 * n > 10 * sys.getrecursionlimit()
+    engine = by_name("minimal")
+    y, grad = engine.chain_backward(engine.chain_forward(n, 0.5))
+    assert (y, grad) == pytest.approx(chain_closed_form(n, 0.5), rel=1e-9)
+
+
+def test_minimal_engine_w5_gradients_match_hand_written_numpy():
+    m = memory_chain(elements=1000, depth=4)
+    weights = [Array(w) for w in m.w]
+    y = m.x
+    for w in weights:
+        y = (y * w).tanh()
+    y.sum().backward()
+    # By hand: y_k = tanh(y_{k-1} * w_k), dL/dw_k = sum(dL/dy_k * (1 - y_k²) * y_{k-1}).
+    ys = [m.x]
+    for w in m.w:
+        ys.append(np.tanh(ys[-1] * w))
+    grad, expected = np.ones_like(m.x), []
+    for k in reversed(range(len(m.w))):
+        grad = grad * (1 - ys[k + 1] ** 2)
+        expected.append((grad * ys[k]).sum())
+        grad = grad * m.w[k]
+    assert [w.grad for w in weights] == pytest.approx(expected[::-1], rel=1e-4)
+
+
+def test_minimal_engine_frees_the_graph_at_backward():
+    tracemalloc.start()  # NumPy reports its arrays' memory to tracemalloc
+    try:
+        traced = {}
+        for phase in by_name("minimal").memory(memory_chain(elements=250_000, depth=4)):
+            traced[phase] = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    one_array = 250_000 * 4
+    above = {phase: traced[phase] - traced["before forward"] for phase in MEMORY_PHASES}
+    assert above["after forward"] > 4 * one_array  # each layer's output, kept for backward
+    assert above["after backward"] < one_array / 2  # given back by backward, loss still held
+    assert above["after dropping the loss"] < one_array / 2
+
+
+def test_minimal_engine_sums_broadcast_gradients_back_to_each_shape():
+    a, b = Array(np.array([[1.0], [2.0], [3.0]])), Array(np.array([1.0, 10.0, 100.0, 1000.0]))
+    loss = (a * b + np.ones((3, 4)) - b).mean()  # a (3, 1) and b (4,) broadcast to (3, 4)
+    loss.backward()
+    assert loss.data == pytest.approx((6 * 1111 + 12 - 3 * 1111) / 12)
+    assert a.grad.shape == (3, 1) and b.grad.shape == (4,)
+    np.testing.assert_allclose(a.grad, np.full((3, 1), 1111 / 12))
+    np.testing.assert_allclose(b.grad, (6 - 3) / 12 * np.ones(4))
 
 
 def test_course_times_come_from_junit_per_notebook(tmp_path):

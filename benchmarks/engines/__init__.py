@@ -5,14 +5,18 @@ from __future__ import annotations
 from .base import MEMORY_PHASES, Case, Engine, UnsupportedError
 from .hips_autograd import HIPSAutograd
 from .micrograd_engine import Micrograd
+from .minimal import MinimalAutograd
 from .numpy_engine import HandWrittenNumPy
 from .torchlike import TorchLike
 
 
 def all_engines() -> list[Engine]:
-    """In report order: the engine under test, the reference, the limit, the others."""
-    return [TorchLike("minigrad"), TorchLike("torch"), HandWrittenNumPy(), Micrograd(),
-            HIPSAutograd()]
+    """In report order: the engine under test, the reference, the limits, the others.
+
+    The limits: hand-written NumPy (no graph at all), then the smallest NumPy autograd.
+    """
+    return [TorchLike("minigrad"), TorchLike("torch"), HandWrittenNumPy(), MinimalAutograd(),
+            Micrograd(), HIPSAutograd()]
 
 
 def installed_engines() -> list[Engine]:
