@@ -24,6 +24,8 @@ import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .. import _tensor
 from .._errors import with_note
 from . import anomaly_mode
@@ -101,7 +103,9 @@ def run_backward(
     ready = [(-n._sequence_nr, next(order), n) for n in root_nodes if deps.get(n, 0) == 0]
     heapq.heapify(ready)
 
-    with set_grad_enabled(create_graph):
+    # Formulas overflow to inf and give nan as PyTorch's do: silently. (NumPy would warn;
+    # one errstate for the whole pass also covers the hooks that run inside it.)
+    with set_grad_enabled(create_graph), np.errstate(all="ignore"):
         while ready:
             node = heapq.heappop(ready)[2]
             grad_outputs = buffers.pop(node, None)

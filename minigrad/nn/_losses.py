@@ -108,11 +108,11 @@ def nll_loss(
     picked, sample_weight = _targets(target._data, weight, ignore_index)
     values = input._data.reshape(-1, input.shape[-1])[np.arange(picked.size), picked]
     kept = target._data.reshape(-1) != ignore_index
-    with np.errstate(invalid="ignore"):  # a weight of 0 at an inf is nan, as in PyTorch
+    with np.errstate(all="ignore"):  # a weight of 0 at an inf is nan, as in PyTorch
         losses = np.where(kept, -(sample_weight * values), 0.0)
     total_weight = sample_weight.sum()
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = nan, as PyTorch
+        with np.errstate(all="ignore"):  # all ignored: 0/0 = nan, as PyTorch
             data = losses.sum() / total_weight
     else:
         data = _reduce(losses.reshape(target.shape), reduction)

@@ -54,14 +54,14 @@ def log_softmax(input: Tensor, dim: int | None = None, *, dtype: DType | None = 
     """``log(softmax(x))``, computed without overflow (the input of ``nll_loss``)."""
     input, dims = _prepare("log_softmax", input, dim, dtype)
     shifted = _shifted(input._data, dims)
-    with np.errstate(divide="ignore"):  # a slice of all -inf gives nan, as in PyTorch
+    with np.errstate(all="ignore"):  # a slice of all -inf gives nan, as in PyTorch
         data = shifted - np.log(np.exp(shifted).sum(axis=dims, keepdims=True))
     return record(LogSoftmaxBackward0, data, (input,), save_result=True, dims=dims)
 
 
 def _shifted(x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
     """``x`` minus its maximum along ``dims`` (``initial`` lets empty slices through)."""
-    with np.errstate(invalid="ignore"):  # inf - inf: nan, as in PyTorch
+    with np.errstate(all="ignore"):  # inf - inf: nan, as in PyTorch
         return x - np.max(x, axis=dims, keepdims=True, initial=-np.inf)
 
 

@@ -89,7 +89,7 @@ def mul(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     a, b, dtype = operands(input, other)
     # As PyTorch, save a factor only if the other one needs its gradient.
     saved = {"self": _if_needed(a, b), "other": _if_needed(b, a)}
-    with np.errstate(invalid="ignore"):  # inf * 0 is nan, silently
+    with np.errstate(all="ignore"):  # inf * 0 is nan, an overflow inf: silently, as PyTorch
         data = np.multiply(a._data, b._data, dtype=dtype.numpy)
     return record(MulBackward0, data, (a, b), dtype=dtype, saved=saved)
 
@@ -113,7 +113,7 @@ class DivBackward0(Node):
 def div(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     a, b, dtype = operands(input, other)
     dtype = float_type(dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf or nan, silently
+    with np.errstate(all="ignore"):  # x/0 is inf or nan, silently
         data = np.true_divide(a._data, b._data, dtype=dtype.numpy)
     saved = {"self": _if_needed(a, b), "other": b}  # d/da = 1/b; only d/db needs a
     return record(DivBackward0, data, (a, b), dtype=dtype, saved=saved)
@@ -134,7 +134,7 @@ class ReciprocalBackward0(Node):
 
 def reciprocal(input: Tensor) -> Tensor:
     dtype = float_type(input.dtype)
-    with np.errstate(divide="ignore"):  # 1/0 is inf, silently (as in PyTorch)
+    with np.errstate(all="ignore"):  # 1/0 is inf, silently (as in PyTorch)
         data = np.reciprocal(input._data.astype(dtype.numpy))
     return record(ReciprocalBackward0, data, (input,), dtype=dtype, save_result=True)
 
@@ -188,7 +188,7 @@ class PowBackward2(Node):
 
     def apply(self, grad: Tensor) -> tuple:
         result = self.saved("result")
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             log_base = float(np.log(self.base))
         grad = grad * result * log_base
         if self.base == 0:
@@ -201,7 +201,7 @@ def pow(input: Tensor | Scalar, exponent: Tensor | Scalar) -> Tensor:  # noqa: A
     a, b, dtype = operands(input, exponent)
     if not dtype.is_floating_point and (b._data < 0).any():
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    with np.errstate(divide="ignore", invalid="ignore"):  # 0**-1 is inf, (-1)**0.5 nan
+    with np.errstate(all="ignore"):  # 0**-1 is inf, (-1)**0.5 nan, silently
         data = np.power(a._data, b._data, dtype=dtype.numpy)
     if is_number(b):
         return record(PowBackward0, data, (a,), dtype=dtype, saved={"self": a}, exponent=exponent)
@@ -240,7 +240,7 @@ def _tensor_inputs(*operands: Tensor) -> tuple[Tensor, ...]:
 def floor_divide(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``//``: PyTorch defines no derivative (it would be zero almost everywhere)."""
     a, b, dtype = operands(input, other)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         data = np.floor_divide(a._data, b._data, dtype=dtype.numpy)
     return record(NotImplemented, data, _tensor_inputs(a, b), dtype=dtype, op="floor_divide")
 
@@ -266,7 +266,7 @@ class RemainderBackward1(Node):
 def remainder(input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """``a % b`` with the sign of ``b``, as Python's (and PyTorch's) ``%``."""
     a, b, dtype = operands(input, other)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         # As PyTorch: fmod, moved to the sign of b (np.remainder differs in the sign of 0).
         data = np.fmod(a._data, b._data, dtype=dtype.numpy)
         data = np.where((data != 0) & ((b._data < 0) != (data < 0)), data + b._data, data)

@@ -38,7 +38,7 @@ class ExpBackward0(Node):
 
 def exp(input: Tensor) -> Tensor:
     data, dtype = _floating(input)
-    with np.errstate(over="ignore"):  # exp(100.) is inf in float32, silently (as in PyTorch)
+    with np.errstate(all="ignore"):  # exp(100.) is inf in float32, silently (as in PyTorch)
         out = np.exp(data)
     return record(ExpBackward0, out, (input,), dtype=dtype, save_result=True)
 
@@ -50,7 +50,7 @@ class LogBackward0(Node):
 
 def log(input: Tensor) -> Tensor:
     data, dtype = _floating(input)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         out = np.log(data)
     return record(LogBackward0, out, (input,), dtype=dtype, saved={"self": input})
 
@@ -119,7 +119,7 @@ class SqrtBackward0(Node):
 
 def sqrt(input: Tensor) -> Tensor:
     data, dtype = _floating(input)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         out = np.sqrt(data)
     return record(SqrtBackward0, out, (input,), dtype=dtype, save_result=True)
 
