@@ -16,6 +16,7 @@ import numpy as np
 
 from ..workloads import CHAIN_A, CHAIN_B, MemoryChain, MLPStep, TinyOps
 from .base import Case, Engine, Outputs, as_outputs
+from .torchlike import mlp  # the same h @ W + b layers, ReLU between
 
 
 def _unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -157,7 +158,7 @@ class MinimalAutograd(Engine):
         params = [Array(p.copy()) for p in w.params()]
 
         def step() -> Array:
-            scores = _mlp(w.x, params)
+            scores = mlp(w.x, params)
             if loss == "margin":  # micrograd's: mean(relu(1 - y * score)) + alpha * sum(p²)
                 data_loss = (1 - w.targets * scores).relu().mean()
                 value = data_loss + w.alpha * sum((p * p).sum() for p in params)
@@ -204,13 +205,3 @@ class MinimalAutograd(Engine):
         del loss
         yield "after dropping the loss"
 
-
-def _mlp(x: np.ndarray, params: list[Array]) -> Array:
-    """``h @ W + b`` per layer, ReLU between layers."""
-    layers = len(params) // 2
-    h = x
-    for i in range(layers):
-        h = h @ params[2 * i] + params[2 * i + 1]
-        if i < layers - 1:
-            h = h.relu()
-    return h
