@@ -214,3 +214,23 @@ def test_nll_loss_with_inf_at_other_classes_is_pytorchs(target, weight, reductio
     got, expected = loss.detach().numpy(), np.asarray(expected, np.float32)
     np.testing.assert_array_equal(got, expected)  # nan where PyTorch has nan (of any sign)
     assert (np.signbit(got) == np.signbit(expected))[~np.isnan(expected)].all()  # -0. vs 0.
+
+
+def test_relu_second_derivative_is_recorded_as_in_pytorch():
+    """ReLU's backward is ``threshold_backward`` of the gradient *and* the output: with
+    ``create_graph`` the first derivative requires grad, and its own derivative is zeros."""
+
+    def scenario(torch):
+        x = torch.tensor([-1.0, 0.0, 2.0, float("nan")], requires_grad=True)
+        v = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        (g,) = torch.autograd.grad(x.relu(), x, v, create_graph=True)
+        inputs = [None if fn is None else fn.name() for fn, _ in g.grad_fn.next_functions]
+        gx, gv = torch.autograd.grad(g.sum(), (x, v))
+        threshold = g.grad_fn._saved_threshold
+        return [g.grad_fn.name(), str(inputs), str(g.tolist()), str(gx.tolist()), str(gv.tolist()),
+                str(threshold)]
+
+    log = same_in_torch(scenario)
+    assert log[:2] == ["ThresholdBackwardBackward0",
+                       "['torch::autograd::AccumulateGrad', 'ReluBackward0']"]
+    assert log[2:5] == ["[0.0, 0.0, 3.0, 4.0]", "[0.0, 0.0, 0.0, 0.0]", "[0.0, 0.0, 1.0, 1.0]"]

@@ -83,7 +83,32 @@ class ReluBackward0(Node):
     """relu'(x) is 0 where the result is <= 0 (also at 0, as PyTorch), else 1."""
 
     def apply(self, grad: Tensor) -> tuple:
-        return (grad.masked_fill(self.saved("result") <= 0, 0.0),)
+        return (threshold_backward(grad, self.saved("result"), 0),)
+
+
+class ThresholdBackwardBackward0(Node):
+    """The gradient passes where the gradient did; the mask itself has no derivative (zeros)."""
+
+    def apply(self, grad: Tensor) -> tuple:
+        input = self.saved("self")
+        return (
+            threshold_backward(grad, input, self.threshold) if self.needs_input_grad(0) else None,
+            zeros_like(input) if self.needs_input_grad(1) else None,
+        )
+
+
+def threshold_backward(grad_output: Tensor, input: Tensor, threshold: Scalar) -> Tensor:
+    """``grad_output`` where ``input > threshold``, else 0: ReLU's backward, as PyTorch's op.
+
+    A recorded op of both tensors (not a ``masked_fill`` of the gradient), so that with
+    ``create_graph=True`` the gradient depends on the ReLU's output, as in PyTorch: its
+    ``grad_fn`` is ``ThresholdBackwardBackward0`` and a second derivative is 0, not an error.
+    A nan input lets the gradient through (``nan <= 0`` is false).
+    """
+    data = _fill_where(input._data <= threshold, 0, grad_output._data)
+    inputs = (grad_output, input)
+    saved = {"self": input}
+    return record(ThresholdBackwardBackward0, data, inputs, saved=saved, threshold=threshold)
 
 
 def relu(input: Tensor) -> Tensor:
