@@ -6,13 +6,21 @@ that a bug in the library cannot hide itself.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 import minigrad
+
+# Property tests draw the same examples on every run: a suite that passes must pass again
+# (CI included). To look for new failing examples on purpose: HYPOTHESIS_PROFILE=explore.
+settings.register_profile("minigrad", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "minigrad"))
 
 
 def numerical_grads(
