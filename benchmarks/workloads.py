@@ -7,6 +7,7 @@ number before anything is timed. ``full=False`` gives the tiny sizes of the smok
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -154,6 +155,13 @@ def memory_chain(elements: int = W5_ELEMENTS, depth: int = W5_DEPTH) -> MemoryCh
     x = rng.standard_normal(elements).astype(np.float32)
     w = rng.uniform(0.5, 1.5, depth).astype(np.float32)
     return MemoryChain(x, w)
+
+
+def chain(y: Any, n: int) -> Any:
+    """W4's forward: ``y = y * A + B``, n times, in the number or tensor type of an engine."""
+    for _ in range(n):
+        y = y * CHAIN_A + CHAIN_B
+    return y
 
 
 def chain_closed_form(n: int, x0: float = CHAIN_X0) -> tuple[float, float]:

@@ -75,3 +75,22 @@ def as_outputs(loss: float, names: list[str], grads: list[Any], params: list[Any
 
 # The phases of W5, in order: memory is read after each.
 MEMORY_PHASES = ("before forward", "after forward", "after backward", "after dropping the loss")
+
+
+def tanh_chain_phases(x: Any, weights: list[Any]) -> Iterator[str]:
+    """W5 for an engine whose tensors have ``*``, ``tanh()``, ``sum()`` and ``backward()``.
+
+    Runs ``y = tanh(y * w)`` for each weight, the loss, its backward and its release, and
+    yields the name of each phase (``MEMORY_PHASES``) so that the caller reads memory there.
+    """
+    yield "before forward"
+    y = x
+    for w in weights:
+        y = (y * w).tanh()
+    loss = y.sum()
+    del y
+    yield "after forward"
+    loss.backward()
+    yield "after backward"
+    del loss
+    yield "after dropping the loss"

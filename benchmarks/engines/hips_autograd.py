@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..workloads import CHAIN_A, CHAIN_B, MemoryChain, MLPStep, TinyOps
+from ..workloads import MemoryChain, MLPStep, TinyOps, chain
 from .base import Case, Engine, Outputs, as_outputs
 
 
@@ -57,12 +57,7 @@ class HIPSAutograd(Engine):
     def chain_forward(self, n: int, x0: float) -> tuple[Any, Any]:
         from autograd import make_vjp
 
-        def chain(y: Any) -> Any:
-            for _ in range(n):
-                y = y * CHAIN_A + CHAIN_B
-            return y
-
-        return make_vjp(chain)(np.float64(x0))
+        return make_vjp(lambda y: chain(y, n))(np.float64(x0))
 
     def chain_backward(self, state: tuple[Any, Any]) -> tuple[float, float]:
         vjp, y = state

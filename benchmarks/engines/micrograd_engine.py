@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..workloads import CHAIN_A, CHAIN_B, MemoryChain, MLPStep, TinyOps
+from ..workloads import MemoryChain, MLPStep, TinyOps, chain
 from .base import Case, Engine, Outputs, UnsupportedError, as_outputs
 
 
@@ -71,10 +71,7 @@ class Micrograd(Engine):
         from micrograd.engine import Value
 
         x = Value(x0)
-        y = x
-        for _ in range(n):
-            y = y * CHAIN_A + CHAIN_B
-        return x, y
+        return x, chain(x, n)
 
     def chain_backward(self, state: tuple[Any, Any]) -> tuple[float, float]:
         x, y = state

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..workloads import CHAIN_A, CHAIN_B, MemoryChain, MLPStep, TinyOps
-from .base import Case, Engine, Outputs, as_outputs
+from ..workloads import MemoryChain, MLPStep, TinyOps, chain
+from .base import Case, Engine, Outputs, as_outputs, tanh_chain_phases
 from .torchlike import mlp  # the same h @ W + b layers, ReLU between
 
 
@@ -181,10 +181,7 @@ class MinimalAutograd(Engine):
 
     def chain_forward(self, n: int, x0: float) -> tuple[Array, Array]:
         x = Array(np.float64(x0))
-        y = x
-        for _ in range(n):
-            y = y * CHAIN_A + CHAIN_B
-        return x, y
+        return x, chain(x, n)
 
     def chain_backward(self, state: tuple[Array, Array]) -> tuple[float, float]:
         x, y = state
@@ -193,15 +190,5 @@ class MinimalAutograd(Engine):
 
     def memory(self, m: MemoryChain) -> Iterator[str]:
         weights = [Array(w) for w in m.w]  # x is a constant: a plain ndarray
-        yield "before forward"
-        y = m.x
-        for w in weights:
-            y = (y * w).tanh()
-        loss = y.sum()
-        del y
-        yield "after forward"
-        loss.backward()
-        yield "after backward"
-        del loss
-        yield "after dropping the loss"
+        yield from tanh_chain_phases(m.x, weights)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..workloads import CHAIN_A, CHAIN_B, MemoryChain, MLPStep, TinyOps
-from .base import Case, Engine, as_outputs
+from ..workloads import MemoryChain, MLPStep, TinyOps, chain
+from .base import Case, Engine, as_outputs, tanh_chain_phases
 
 
 class TorchLike(Engine):
@@ -81,10 +81,7 @@ class TorchLike(Engine):
 
     def chain_forward(self, n: int, x0: float) -> tuple[Any, Any]:
         x = self.torch.tensor(x0, dtype=self.torch.float64, requires_grad=True)
-        y = x
-        for _ in range(n):
-            y = y * CHAIN_A + CHAIN_B
-        return x, y
+        return x, chain(x, n)
 
     def chain_backward(self, state: tuple[Any, Any]) -> tuple[float, float]:
         x, y = state
@@ -95,17 +92,7 @@ class TorchLike(Engine):
         torch = self.torch
         x = torch.tensor(m.x)
         weights = [torch.tensor(w, requires_grad=True) for w in m.w]
-        yield "before forward"
-        y = x
-        for w in weights:
-            y = (y * w).tanh()
-        loss = y.sum()
-        del y
-        yield "after forward"
-        loss.backward()
-        yield "after backward"
-        del loss
-        yield "after dropping the loss"
+        yield from tanh_chain_phases(x, weights)
 
 
 def mlp(x: Any, params: list) -> Any:
